@@ -1,0 +1,119 @@
+"""Config validation both connectors run first: a bad config is a config error that names the field."""
+
+import ipaddress
+from typing import Any, Dict, Mapping
+from urllib.parse import urlsplit
+
+import jsonschema
+from airbyte_cdk.models import FailureType
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+
+from ghl_http.constants import DEFAULT_API_BASE_URL
+
+
+def config_error(field: str, problem: str, fix: str) -> AirbyteTracedException:
+    message = f"Config field '{field}' {problem}. {fix}"
+    return AirbyteTracedException(message=message, internal_message=message, failure_type=FailureType.config_error)
+
+
+def _field_path(error: jsonschema.ValidationError) -> str:
+    path = ".".join(str(part) for part in error.absolute_path)
+    if error.validator == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else ""
+        return ".".join(part for part in (path, missing) if part)
+    return path or "(root)"
+
+
+def _schema_problem(error: jsonschema.ValidationError) -> str:
+    # Never echo the offending value: it may be a token.
+    if error.validator == "required":
+        return "is missing"
+    if error.validator == "type":
+        return f"must be of type {error.validator_value}"
+    if error.validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        return f"is out of range ({error.validator} {error.validator_value})"
+    if error.validator == "minLength":
+        return "is empty"
+    if error.validator == "pattern":
+        return f"has an invalid format (expected {error.validator_value})"
+    if error.validator == "enum":
+        return f"must be one of {error.validator_value}"
+    if error.validator == "const":
+        return "must be 'private_integration_token' or 'oauth2.0'" if list(error.absolute_path)[-1:] == ["auth_type"] else "is invalid"
+    return "is invalid"
+
+
+def _oneof_error(error: jsonschema.ValidationError) -> jsonschema.ValidationError:
+    """For `credentials` (a oneOf), report the error of the branch the user meant (its auth_type)."""
+    if error.validator != "oneOf" or not isinstance(error.instance, dict):
+        return error
+    auth_type = error.instance.get("auth_type")
+    meant = [
+        sub
+        for sub in error.context or []
+        if error.validator_value[sub.schema_path[0]].get("properties", {}).get("auth_type", {}).get("const") == auth_type
+    ]
+    if not meant:  # an unknown auth_type: say so on the auth_type field itself
+        return next((sub for sub in error.context or [] if list(sub.absolute_path)[-1:] == ["auth_type"]), error)
+    return jsonschema.exceptions.best_match(meant)
+
+
+def _check_credentials_shape(credentials: Any) -> None:
+    # Caught before the schema: a oneOf without a discriminator would only say "is invalid".
+    if credentials is None:
+        return
+    if not isinstance(credentials, Mapping):
+        raise config_error("credentials", "must be an object", "Set it to {\"auth_type\": ..., ...}.")
+    if "auth_type" not in credentials:
+        raise config_error(
+            "credentials.auth_type", "is missing", "Set it to 'private_integration_token' or 'oauth2.0'."
+        )
+
+
+def _check_base_url(url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise config_error("api_base_url", "is not an http(s) URL", f"Use {DEFAULT_API_BASE_URL} for GHL.")
+    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        raise config_error(
+            "api_base_url",
+            "uses plain http for a non-local host",
+            "Use https (TLS is required for GHL); plain http is only allowed for a local sandbox on 127.0.0.1.",
+        )
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _with_defaults(config: Mapping[str, Any], spec: Mapping[str, Any]) -> Dict[str, Any]:
+    resolved = dict(config)
+    for name, prop in spec.get("properties", {}).items():
+        if name not in resolved and "default" in prop:
+            resolved[name] = prop["default"]
+    return resolved
+
+
+def validate_config(config: Mapping[str, Any], connection_spec: Mapping[str, Any]) -> Dict[str, Any]:
+    """Check `config` against the connector's spec; return it with defaults filled in.
+
+    Raises a config-error `AirbyteTracedException` naming the first bad field and what to do.
+    """
+    if not isinstance(config, Mapping):
+        raise config_error("(root)", "is not a JSON object", "Pass the connector a JSON object as its config.")
+    _check_credentials_shape(config.get("credentials"))
+    validator = jsonschema.Draft7Validator(connection_spec)
+    error = next(iter(sorted(validator.iter_errors(config), key=jsonschema.exceptions.relevance)), None)
+    if error is not None:
+        error = _oneof_error(error)
+        field = _field_path(error)
+        raise config_error(field, _schema_problem(error), "Fix it in the connector's settings and retry.")
+    resolved = _with_defaults(config, connection_spec)
+    _check_base_url(str(resolved.get("api_base_url") or DEFAULT_API_BASE_URL))
+    resolved["api_base_url"] = str(resolved["api_base_url"]).rstrip("/")
+    return resolved

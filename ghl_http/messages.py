@@ -1,0 +1,53 @@
+"""What the user reads when GHL refuses: the cause and the fix, never a secret.
+
+Both connectors' `check` and their sync errors use these texts, so each cause is explained one way.
+"""
+
+from typing import Optional
+
+INVALID_TOKEN_PIT = (
+    "GHL rejected the Private Integration token as invalid or expired (HTTP 401). "
+    "Fix: in GHL open Settings > Private Integrations, create or rotate the token for this sub-account, "
+    "and paste it into the connector's 'credentials.token'."
+)
+INVALID_TOKEN_OAUTH = (
+    "GHL rejected the OAuth access token and refreshing it did not help (HTTP 401). "
+    "Fix: re-authenticate the connector with GHL (Authenticate your account) to get a new refresh token."
+)
+INVALID_GRANT = (
+    "GHL refused the OAuth refresh token (invalid_grant): it was already used or revoked. GHL refresh tokens "
+    "are single-use, so this happens when a newer token was not saved. Fix: re-authenticate the connector "
+    "with GHL to get a new refresh token."
+)
+WRONG_LOCATION = (
+    "The token does not have access to location '{location_id}' (HTTP 403). "
+    "Fix: set 'location_id' to the sub-account the token was created for, or install the app / create the "
+    "token in that sub-account."
+)
+CONNECTION_FAILED = (
+    "Could not reach GHL at {base_url}: {reason}. "
+    "Fix: check 'api_base_url' (default https://services.leadconnectorhq.com) and the network or proxy "
+    "between Airbyte and GHL."
+)
+RATE_LIMITED = "GHL answered 429 Too Many Requests; waiting {seconds:.1f} s for its rate-limit window."
+DAILY_QUOTA_SPENT = (
+    "GHL's daily request quota for this location is spent (x-ratelimit-daily-remaining is 0){reset}. "
+    "The sync stopped after its last saved state; the next sync resumes from there. "
+    "Fix: schedule syncs less often or lower 'requests_per_10_seconds' to leave room for other apps."
+)
+SERVER_ERROR = "GHL answered HTTP {status} (a transient server or gateway error); retrying."
+TRUNCATED_BODY = "GHL's response body was cut off (HTTP {status}, invalid JSON); retrying."
+TRANSPORT_ERROR = "The connection to GHL failed ({kind}); retrying."
+
+
+def missing_scope(scope: Optional[str]) -> str:
+    needed = f"the '{scope}' scope" if scope else "a scope this call needs"
+    return (
+        f"The token is not authorized for this call (HTTP 401): it lacks {needed}. "
+        f"Fix: add {needed} to the Private Integration token or OAuth app, then re-authenticate."
+    )
+
+
+def daily_quota_spent(hours_to_reset: Optional[float]) -> str:
+    reset = f"; it resets in about {hours_to_reset} h" if hours_to_reset is not None else ""
+    return DAILY_QUOTA_SPENT.format(reset=reset)
