@@ -1,0 +1,72 @@
+"""A bad config is an Airbyte config error that names the field and never echoes a secret."""
+
+import pytest
+from airbyte_cdk.models import FailureType
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+
+from ghl_http.config import validate_config
+from ghl_http.spec_common import advanced_auth, connection_specification
+
+SPEC = connection_specification("test", {"page_size": {"type": "integer", "default": 500}})
+PIT = {"auth_type": "private_integration_token", "token": "pit-secret-value"}
+
+
+def error_for(config):
+    with pytest.raises(AirbyteTracedException) as caught:
+        validate_config(config, SPEC)
+    assert caught.value.failure_type == FailureType.config_error
+    assert "pit-secret-value" not in caught.value.message
+    return caught.value.message
+
+
+@pytest.mark.parametrize(
+    "config, field",
+    [
+        ({"credentials": PIT}, "'location_id' is missing"),
+        ({"credentials": PIT, "location_id": 5}, "'location_id' must be of type string"),
+        ({"credentials": PIT, "location_id": ""}, "'location_id' is empty"),
+        ({"location_id": "loc"}, "'credentials' is missing"),
+        ({"credentials": "pit-secret-value", "location_id": "loc"}, "'credentials' must be an object"),
+        ({"credentials": {"token": "pit-secret-value"}, "location_id": "loc"}, "'credentials.auth_type' is missing"),
+        ({"credentials": {"auth_type": "basic"}, "location_id": "loc"}, "'credentials.auth_type' must be"),
+        ({"credentials": {**PIT, "token": ""}, "location_id": "loc"}, "'credentials.token' is empty"),
+        ({"credentials": {"auth_type": "oauth2.0", "client_id": "a", "client_secret": "b"}, "location_id": "loc"},
+         "'credentials.refresh_token' is missing"),
+        ({"credentials": PIT, "location_id": "loc", "requests_per_10_seconds": 0}, "'requests_per_10_seconds' is out of range"),
+        ({"credentials": PIT, "location_id": "loc", "api_base_url": "ftp://x"}, "'api_base_url' is not an http(s) URL"),
+        ({"credentials": PIT, "location_id": "loc", "api_base_url": "http://ghl.example.com"}, "'api_base_url' uses plain http"),
+    ],
+)
+def test_bad_config_names_the_field(config, field):
+    assert field in error_for(config)
+
+
+def test_valid_config_gets_defaults_and_a_clean_base_url():
+    resolved = validate_config({"credentials": PIT, "location_id": "loc", "api_base_url": "http://127.0.0.1:8080/"}, SPEC)
+    assert resolved["api_base_url"] == "http://127.0.0.1:8080"
+    assert resolved["requests_per_10_seconds"] == 100
+    assert resolved["page_size"] == 500
+
+
+def test_default_base_url_is_ghl():
+    assert validate_config({"credentials": PIT, "location_id": "loc"}, SPEC)["api_base_url"] == (
+        "https://services.leadconnectorhq.com"
+    )
+
+
+def test_every_secret_is_marked_airbyte_secret():
+    branches = SPEC["properties"]["credentials"]["oneOf"]
+    secrets = {name for branch in branches for name, prop in branch["properties"].items() if prop.get("airbyte_secret")}
+    assert secrets == {"token", "client_id", "client_secret", "refresh_token", "access_token"}
+
+
+def test_advanced_auth_points_at_ghl_and_the_credentials_fields():
+    block = advanced_auth(["contacts.readonly"])
+    spec = block["oauth_config_specification"]
+    assert spec["oauth_connector_input_specification"]["consent_url"].startswith(
+        "https://marketplace.gohighlevel.com/v2/oauth/chooselocation"
+    )
+    assert spec["complete_oauth_output_specification"]["properties"]["refresh_token"]["path_in_connector_config"] == [
+        "credentials",
+        "refresh_token",
+    ]

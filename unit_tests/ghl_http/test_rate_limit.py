@@ -1,0 +1,49 @@
+"""The budget paces requests under GHL's window and follows its headers."""
+
+import time
+
+import requests
+
+from ghl_http.rate_limit import build_api_budget, burst_window, hours_until_daily_reset, seconds_until_window_frees
+
+
+def request():
+    return requests.Request("GET", "https://services.leadconnectorhq.com/contacts/x").prepare()
+
+
+def test_budget_allows_the_burst_then_blocks():
+    budget = build_api_budget(5)
+    started = time.monotonic()
+    for _ in range(5):
+        budget.acquire_call(request(), block=False)
+    assert time.monotonic() - started < 1
+    try:
+        budget.acquire_call(request(), block=False)
+    except Exception as exc:  # CallRateLimitHit
+        assert exc.time_to_wait.total_seconds() > 9
+    else:
+        raise AssertionError("the sixth call in the window should have been refused")
+
+
+def test_zero_remaining_header_fills_the_window():
+    budget = build_api_budget(50)
+    resp = requests.Response()
+    resp.status_code = 200
+    resp.headers["x-ratelimit-remaining"] = "0"
+    budget.update_from_response(request(), resp)
+    try:
+        budget.acquire_call(request(), block=False)
+    except Exception:
+        return
+    raise AssertionError("GHL said no calls are left; the budget should wait")
+
+
+def test_window_has_a_margin_over_ghls():
+    assert 10 < burst_window().total_seconds() <= 11
+
+
+def test_header_readers():
+    resp = requests.Response()
+    resp.headers.update({"x-ratelimit-interval-milliseconds": "2000", "x-ratelimit-daily-reset": "86343000"})
+    assert seconds_until_window_frees(resp) == 2.0
+    assert hours_until_daily_reset(resp) == 24.0
