@@ -1,0 +1,59 @@
+"""Location routes: the location-wide task search and the custom-field definitions."""
+from __future__ import annotations
+
+from .. import records
+from ..errors import unprocessable
+from ..util import trace_id
+from ..validation import TASK_SEARCH, unknown_properties
+from . import CONTACTS_VERSION, route
+
+
+@route("POST", "/locations/{locationId}/tasks/search", scope="locations/tasks.readonly",
+       version=CONTACTS_VERSION, write=False)
+async def search_tasks(ctx):
+    """Body {contactId[], completed, assignedTo[], query, businessId, limit (25), skip (0)}. Records use `_id`
+    and carry locationId, deleted, status, dateAdded, dateUpdated (RocketRide). Deleted tasks are listed
+    with `deleted: true`. Order: newest dateAdded first."""
+    loc = ctx.params["locationId"]
+    ctx.check_location(loc)
+    body = ctx.json()
+    errs = unknown_properties(body, TASK_SEARCH)
+    for k in ("contactId", "assignedTo"):
+        if k in body and (not isinstance(body[k], list) or any(not isinstance(x, str) for x in body[k])):
+            errs.append(f"each value in {k} must be a string")
+    if "completed" in body and not isinstance(body["completed"], bool):
+        errs.append("completed must be a boolean value")
+    for k, d in (("limit", 25), ("skip", 0)):
+        v = body.get(k, d)
+        if not isinstance(v, int) or isinstance(v, bool) or v < 0:
+            errs.append(f"{k} must be a number conforming to the specified constraints")
+    if errs:
+        raise unprocessable(errs)
+    sb = ctx.sb
+    biz_contacts = None
+    if body.get("businessId"):
+        rows, _ = sb.store.contacts_by_business(loc, body["businessId"], 1_000_000, 0, None)
+        biz_contacts = [c["id"] for c in rows]
+    limit = min(int(body.get("limit", 25)), 1000)
+    rows = sb.store.search_tasks(loc, body.get("contactId"), body.get("completed"), body.get("assignedTo"),
+                                 body.get("query"), biz_contacts, limit, int(body.get("skip", 0)))
+    users = sb.users_by_id(loc)
+    contacts: dict = {}
+    out = []
+    for r in rows:
+        cid = r["task"]["contactId"]
+        if cid not in contacts:
+            contacts[cid] = sb.store.get_contact(cid)
+        out.append(records.task_search_item(r, contacts[cid], users))
+    return 200, {"tasks": out, "traceId": trace_id()}
+
+
+@route("GET", "/locations/{locationId}/customFields", scope="locations/customFields.readonly",
+       version=CONTACTS_VERSION)
+async def custom_fields(ctx):
+    loc = ctx.params["locationId"]
+    ctx.check_location(loc)
+    model = ctx.query.get("model") or "all"
+    if model not in ("contact", "opportunity", "all"):
+        raise unprocessable(["model must be one of the following values: contact, opportunity, all"])
+    return 200, {"customFields": ctx.sb.store.custom_fields(loc, model), "traceId": trace_id()}
