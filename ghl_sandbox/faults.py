@@ -65,19 +65,20 @@ class Faults:
         self.rng = random.Random(f"ghl-sandbox:{seed}:faults")
 
     def configure(self, probabilities: dict | None = None, **kw) -> None:
-        if probabilities:
-            for k, v in probabilities.items():
-                if k not in self.probabilities:
-                    raise ValueError(f"unknown fault kind {k}")
-                p = float(v)
-                if not 0.0 <= p <= 1.0:
-                    raise ValueError(f"fault probability out of range: {k}={v}")
-                self.probabilities[k] = p
+        probs = dict(self.probabilities)
+        for k, v in (probabilities or {}).items():
+            if k not in probs:
+                raise ValueError(f"unknown fault kind {k}")
+            p = float(v)
+            if not 0.0 <= p <= 1.0:
+                raise ValueError(f"fault probability out of range: {k}={v}")
+            probs[k] = p
+        if sum(probs.values()) > 1.0 + 1e-9:
+            raise ValueError("fault probabilities add up to more than 1")
+        self.probabilities = probs
         for k, v in kw.items():
             if v is not None:
                 setattr(self, k, v)
-        if sum(self.probabilities.values()) > 1.0 + 1e-9:
-            raise ValueError("fault probabilities add up to more than 1")
         self._refresh()
 
     def delay_seconds(self) -> float:
