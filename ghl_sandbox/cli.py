@@ -110,7 +110,8 @@ async def _serve(a, cfg: SandboxConfig) -> None:
     except ImportError:  # pragma: no cover
         http = "h11"
     config = uvicorn.Config(app, host=a.host, port=a.port, loop="none", http=http, lifespan="off",
-                            log_level=a.log_level, access_log=False, timeout_keep_alive=30, backlog=2048)
+                            log_level=a.log_level, access_log=False, timeout_keep_alive=30, backlog=2048,
+                            timeout_graceful_shutdown=1)
     _ = loop
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
