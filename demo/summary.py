@@ -1,0 +1,131 @@
+"""The demo's closing report: what was written, rejected and read back, what it cost, where the data is.
+
+`Report` gathers facts as the run goes; `render()` prints them as tables, and `to_json()` keeps them in the
+output folder for scripts and tests.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from rich.table import Table
+
+from .progress import console
+
+READ_STREAMS = ("contacts", "tasks", "notes", "appointments", "custom_fields")
+
+
+@dataclass
+class Phase:
+    name: str
+    seconds: float = 0.0
+    requests: int | None = None  # None: not measurable (real GHL)
+    rate_limited: int | None = None
+    peak_10s: int | None = None
+
+
+@dataclass
+class Report:
+    where: str = ""
+    export_dir: str = ""
+    export_counts: dict = field(default_factory=dict)
+    written: dict = field(default_factory=dict)  # stream -> records the destination confirmed
+    rejected: dict = field(default_factory=dict)  # stream -> count
+    rejections: list = field(default_factory=list)  # the destination's messages, as it wrote them
+    destination_summary: list = field(default_factory=list)
+    ghl_before: dict = field(default_factory=dict)  # stream -> records in GHL before the write
+    ghl_after_write: dict = field(default_factory=dict)
+    full_read: dict = field(default_factory=dict)
+    incremental_read: dict = field(default_factory=dict)
+    changes: dict = field(default_factory=dict)  # what was changed in GHL between the reads
+    warehouse: dict = field(default_factory=dict)  # table -> rows
+    ghl_final: dict = field(default_factory=dict)  # stream -> records in GHL at the end
+    mismatches: dict = field(default_factory=dict)  # stream -> {"missing": [...], "extra": [...]}
+    phases: list = field(default_factory=list)
+    duration: float = 0.0
+    db_path: str = ""
+    query: str = ""
+    query_result: str = ""
+    problems: list = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and not self.mismatches
+
+    def to_json(self, path: Path) -> None:
+        path.write_text(json.dumps(asdict(self), indent=2, default=str), encoding="utf-8")
+
+
+def _n(v) -> str:
+    return "-" if v is None else f"{v:,}" if isinstance(v, int) else str(v)
+
+
+def _secs(s: float) -> str:
+    return f"{int(s // 60)}m{s % 60:04.1f}s" if s >= 60 else f"{s:.1f}s"
+
+
+def render(r: Report) -> None:
+    console.rule("[bold]Demo summary")
+    console.print(f"GHL: {r.where}")
+    if r.export_counts:
+        t = Table(title=f"Rankr export -> GHL  (destination-ghl-contacts write, from {r.export_dir})",
+                  title_justify="left")
+        for col in ("stream", "in export", "written (confirmed)", "rejected", "in GHL before", "in GHL after"):
+            t.add_column(col, justify="left" if col == "stream" else "right")
+        ghl_name = {"tags": None}
+        for s, n in r.export_counts.items():
+            g = ghl_name.get(s, s)
+            t.add_row(s, _n(n), _n(r.written.get(s)), _n(r.rejected.get(s, 0)),
+                      _n(r.ghl_before.get(g)) if g else "", _n(r.ghl_after_write.get(g)) if g else "")
+        console.print(t)
+        if r.rejections:
+            console.print(f"Rejected records ({len(r.rejections)}), as the destination reported them:")
+            for line in r.rejections:
+                console.print(f"  - {line}")
+        for line in r.destination_summary:
+            console.print(f"Destination: {line}")
+    if r.full_read:
+        t = Table(title="GHL -> DuckDB  (source-ghl-contacts read, loaded by PyAirbyte)", title_justify="left")
+        for col in ("stream", "full read", "incremental read", "rows in DuckDB", "in GHL", "match"):
+            t.add_column(col, justify="left" if col == "stream" else "right")
+        for s in READ_STREAMS:
+            if s not in r.full_read and s not in r.warehouse:
+                continue
+            match = "" if s not in r.ghl_final else ("no" if s in r.mismatches else "yes")
+            t.add_row(s, _n(r.full_read.get(s)), _n(r.incremental_read.get(s)), _n(r.warehouse.get(s)),
+                      _n(r.ghl_final.get(s)), match)
+        console.print(t)
+        if r.changes:
+            console.print("Changed in GHL between the two reads: " +
+                          ", ".join(f"{v} {k}" for k, v in r.changes.items()))
+        for s, m in r.mismatches.items():
+            console.print(f"[red]{s}: {len(m['missing'])} in GHL but not in DuckDB, "
+                          f"{len(m['extra'])} in DuckDB but not in GHL[/]")
+    if r.phases:
+        t = Table(title="Cost", title_justify="left")
+        for col in ("step", "duration", "requests", "429s", "peak per 10 s"):
+            t.add_column(col, justify="left" if col == "step" else "right")
+        for p in r.phases:
+            t.add_row(p.name, _secs(p.seconds), _n(p.requests), _n(p.rate_limited), _n(p.peak_10s))
+        measured = [p for p in r.phases if p.requests is not None]
+        if measured:
+            t.add_row("total", _secs(r.duration), _n(sum(p.requests for p in measured)),
+                      _n(sum(p.rate_limited or 0 for p in measured)), "")
+        console.print(t)
+    console.print(f"Duration: {_secs(r.duration)}")
+    if r.db_path:
+        console.print(f"\nDuckDB warehouse: [bold]{r.db_path}[/]")
+        console.print(f"Try:  .venv/bin/python -m demo.query \"{r.query}\"")
+        if r.query_result:
+            console.print(r.query_result)
+    for p in r.problems:
+        console.print(f"[red]Problem: {p}[/]")
+
+
+def as_phase(name: str, seconds: float, stats: dict | None) -> Phase:
+    if stats is None:
+        return Phase(name, seconds)
+    return Phase(name, seconds, stats.get("requests_total", 0),
+                 stats.get("rate_limited", stats.get("by_status", {}).get("429", 0)),
+                 stats.get("peak_requests_10s"))
