@@ -3,8 +3,9 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DEMO_STAMP := $(VENV)/.installed-demo
 
-.PHONY: venv test unit integration demo bench clean
+.PHONY: venv test unit integration demo demo-deps sync-real bench clean
 
 venv: $(STAMP)
 
@@ -23,8 +24,21 @@ unit: venv
 integration: venv
 	$(BIN)/python -m pytest -q integration_tests
 
-demo: venv
-	$(BIN)/python -m ghl_sandbox.demo
+# PyAirbyte (the `demo` extra) is big; only the demo and its test need it.
+demo-deps: $(DEMO_STAMP)
+
+$(DEMO_STAMP): $(STAMP)
+	$(BIN)/pip install -q -e '.[dev,demo]'
+	touch $(DEMO_STAMP)
+
+# Rankr export -> destination-ghl-contacts -> seeded ghl_sandbox -> source-ghl-contacts -> DuckDB (docs/demo.md)
+demo: demo-deps
+	$(BIN)/python -m demo
+
+# The same against real GHL with secrets/source.json and secrets/destination.json: check, then sync.
+# Writes only when given an export: make sync-real EXPORT=path/to/rankr_export
+sync-real: demo-deps
+	$(BIN)/python -m demo --real $(if $(EXPORT),--export $(EXPORT))
 
 bench: venv
 	$(BIN)/python -m bench

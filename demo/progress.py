@@ -13,7 +13,8 @@ from contextlib import contextmanager
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-console = Console(stderr=False, highlight=False)
+# Without a terminal (CI logs, tests) rich would wrap at 80 columns, too narrow for the summary tables.
+console = Console(highlight=False, width=None if sys.stdout.isatty() else 120)
 
 
 class Steps:

@@ -70,8 +70,10 @@ class Warehouse:
 
     def read(self, source, *, full_refresh: bool) -> ReadStats:
         """Full refresh replaces each table; incremental reads from the saved state and merges on `id`."""
-        result = source.read(cache=self._cache(), force_full_refresh=full_refresh,
-                             write_strategy="replace" if full_refresh else "merge")
+        # closing the cache releases DuckDB's file lock, so the demo (and you) can open the file after
+        with self._cache() as cache:
+            result = source.read(cache=cache, force_full_refresh=full_refresh,
+                                 write_strategy="replace" if full_refresh else "merge")
         # PyAirbyte keeps per-stream counts only on its progress tracker.
         tracker = getattr(result, "_progress_tracker", None)
         counts = dict(getattr(tracker, "stream_read_counts", {}) or {})
