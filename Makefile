@@ -40,7 +40,13 @@ demo: demo-deps
 sync-real: demo-deps
 	$(BIN)/python -m demo --real $(if $(EXPORT),--export $(EXPORT))
 
-bench: venv
+BENCH_STAMP := $(VENV)/.bench-installed
+
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/pip install -q -e '.[bench]'
+	touch $(BENCH_STAMP)
+
+bench: venv $(BENCH_STAMP)
 	$(BIN)/python -m bench
 
 clean:

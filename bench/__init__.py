@@ -1,0 +1,1 @@
+"""Benchmarks of the GHL connectors against the local sandbox (scripts, not tests): `python -m bench`."""
