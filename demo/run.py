@@ -10,6 +10,7 @@ the shipped one; `--seed-contacts N` (DEMO_SEED_CONTACTS) is how many contacts G
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -125,7 +126,10 @@ def run_sandbox(a, out: Path, exes: dict) -> int:
             return _finish(report, out, t0, wh)
 
         steps.start("Comparing DuckDB with GHL, stopping the sandbox")
-        _reconcile(report, wh, sb.dump())
+        dump = sb.dump()
+        # GHL's ids at the end, kept so anyone (the demo's test too) can check the warehouse independently
+        (out / "ghl_ids.json").write_text(json.dumps({s: sorted(r["id"] for r in dump[s]) for s in GHL_STREAMS}))
+        _reconcile(report, wh, dump)
     return _finish(report, out, t0, wh)
 
 
