@@ -12,27 +12,37 @@ from __future__ import annotations
 import asyncio
 import heapq
 import logging
+import os
 import random
+import sqlite3
+import tempfile
 import time
 from urllib.parse import parse_qsl
 
 import orjson
 
-from . import records
+
 from .auth import AUTH_CLASS_DENIED, INVALID_TOKEN, LOCATION_DENIED, SCOPE_DENIED, Auth, Token
 from .config import SandboxConfig
 from .errors import ApiError, contact_not_found
-from .faults import FAULT_RESPONSES, POST_KINDS, PRE_KINDS, Faults
+from .faults import FAULT_RESPONSES, PRE_KINDS, Faults
 from .rate_limit import TOO_MANY, RateLimiter
 from .routes import CALENDARS_VERSION, Route, Router, load_all
-from .seed import LocationSeed, load_location_seeds, seed_store
+from .seed import LocationSeed, load_location_seeds, seed_fingerprint, seed_store
 from .stats import Stats
 from .store import Store
-from .util import now_ms, trace_id
+from .util import now_ms
 
 log = logging.getLogger("ghl_sandbox")
 
 JSON_CT = (b"content-type", b"application/json; charset=utf-8")
+SEED_CACHE_MIN_CONTACTS = 20_000
+MISCASED_BODY = b'{"statusCode":401,"message":"Unauthorized"}'
+
+
+def seed_cache_dir() -> str:
+    """Where large seeded databases are cached (GHL_SANDBOX_CACHE_DIR, default under the temp dir)."""
+    return os.environ.get("GHL_SANDBOX_CACHE_DIR") or os.path.join(tempfile.gettempdir(), "ghl-sandbox-seed-cache")
 _dumps = orjson.dumps
 
 
@@ -44,9 +54,7 @@ class Sandbox:
         self.initial_config = config.copy()
         t0 = time.time()
         self.store = Store(config.db)
-        self.loc_seeds: list[LocationSeed] = seed_store(
-            self.store, config.seed, config.contacts, config.locations, config.allow_duplicates,
-            config.upsert_match)
+        self.seed_cached = self._seed(config)
         self.store.take_snapshot()
         self.seed_seconds = time.time() - t0
         self.locations = [ls.location_id for ls in self.loc_seeds]
@@ -66,6 +74,42 @@ class Sandbox:
         self._users_cache: dict[str, dict[str, dict]] = {}
 
     # -- lifecycle --------------------------------------------------------------------------------
+    def _seed(self, config: SandboxConfig) -> bool:
+        """Seed the store, or copy a cached seeded database when one exists. Returns True if cached."""
+        total = config.contacts * config.locations
+        path = None
+        if config.seed_cache and total >= SEED_CACHE_MIN_CONTACTS:
+            fp = seed_fingerprint(config.seed, config.contacts, config.locations, config.allow_duplicates,
+                                  config.upsert_match)
+            path = os.path.join(seed_cache_dir(), f"seed-{fp}.sqlite")
+            if os.path.exists(path):
+                try:
+                    src = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+                    src.backup(self.store.conn)
+                    src.close()
+                    self.store._load_business_names()
+                    self.loc_seeds = load_location_seeds(self.store)
+                    return True
+                except sqlite3.Error:
+                    log.warning("seed cache %s unreadable; seeding", path)
+                    self.store.conn.executescript(";".join(
+                        f"DELETE FROM {t}" for t in ("locations", "users", "businesses", "custom_fields",
+                                                     "calendars", "contacts", "search_index", "tasks", "notes",
+                                                     "appointments")))
+        self.loc_seeds = seed_store(self.store, config.seed, config.contacts, config.locations,
+                                    config.allow_duplicates, config.upsert_match)
+        if path:
+            try:
+                os.makedirs(os.path.dirname(path), exist_ok=True)
+                tmp = f"{path}.{os.getpid()}.tmp"
+                dst = sqlite3.connect(tmp)
+                self.store.conn.backup(dst)
+                dst.close()
+                os.replace(tmp, path)
+            except OSError as e:  # a cache is only an optimisation
+                log.warning("could not write seed cache %s: %s", path, e)
+        return False
+
     def reset(self) -> None:
         cfg = self.initial_config
         self.config = cfg.copy()
@@ -248,6 +292,10 @@ class GhlApp:
         method = scope["method"]
         route, params = self.router.match(method, scope["path"])
         if route is None:
+            if self.router.matches_ignoring_case(method, scope["path"]):
+                sb.stats.record("UNMATCHED", 401)
+                await self._send(send, 401, MISCASED_BODY, sb.limiter.unattributed_headers())
+                return
             # Unknown route: 404 with an empty body (BEHAVIOUR 1).
             sb.stats.record("UNMATCHED", 404)
             await self._send(send, 404, b"", sb.limiter.unattributed_headers(), content_type=None)
@@ -364,9 +412,4 @@ def build_app(config: SandboxConfig | None = None) -> GhlApp:
     return GhlApp(Sandbox(config or SandboxConfig()))
 
 
-def with_trace(body: dict) -> dict:
-    body["traceId"] = trace_id()
-    return body
-
-
-__all__ = ["Sandbox", "GhlApp", "build_app", "Ctx", "records", "with_trace", "POST_KINDS"]
+__all__ = ["Sandbox", "GhlApp", "build_app", "Ctx", "seed_cache_dir"]

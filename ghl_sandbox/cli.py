@@ -35,6 +35,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--contacts", type=int, default=d.contacts, help="contacts per location")
     s.add_argument("--locations", type=int, default=d.locations)
     s.add_argument("--db", default=None, help="SQLite file (recreated at start); default in memory")
+    s.add_argument("--no-seed-cache", action="store_true",
+                   help="always generate seed data (default: large seeds are cached under "
+                        "$GHL_SANDBOX_CACHE_DIR or the temp dir, keyed by the parameters and the seeding code)")
     s.add_argument("--allow-duplicates", action="store_true", help="location setting Allow Duplicate Contact")
     s.add_argument("--upsert-match", default=d.upsert_match, choices=("email", "phone", "email_phone",
                                                                       "phone_email"))
@@ -60,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
 def config_from_args(a) -> SandboxConfig:
     return SandboxConfig(
         seed=a.seed, contacts=a.contacts, locations=a.locations, db=a.db, allow_duplicates=a.allow_duplicates,
+        seed_cache=not a.no_seed_cache,
         upsert_match=a.upsert_match, rate_limit=not a.no_rate_limit, rate_limit_burst=a.rate_limit_burst,
         rate_limit_window_seconds=a.rate_limit_window_seconds, rate_limit_daily=a.rate_limit_daily,
         token_expires_in=a.token_expires_in, search_lag_seconds=a.search_lag_seconds, latency_ms=a.latency_ms,
@@ -127,7 +131,7 @@ async def _serve(a, cfg: SandboxConfig) -> None:
     if a.credentials_out:
         write_json_atomic(a.credentials_out, creds)
     print(f"ghl-sandbox serving {sb.base_url} (seed {cfg.seed}, {cfg.contacts} contacts x {cfg.locations} "
-          f"location(s), ready in {time.time() - t0:.1f}s)", flush=True)
+          f"location(s){', seed from cache' if sb.seed_cached else ''}, ready in {time.time() - t0:.1f}s)", flush=True)
     await task
 
 

@@ -16,6 +16,7 @@ class SandboxConfig:
     db: str | None = None  # None: in-memory
     allow_duplicates: bool = False  # location setting "Allow Duplicate Contact"
     upsert_match: str = "email_phone"  # email | phone | email_phone | phone_email
+    seed_cache: bool = True  # reuse a cached copy of large seeded databases (see seed_cache_dir)
     # rate limits (GHL: 100 per 10 s and 200,000 per day, per app and location)
     rate_limit: bool = True
     rate_limit_burst: int = 100

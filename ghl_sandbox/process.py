@@ -21,7 +21,7 @@ import time
 
 import requests
 
-_FLAGS = {"allow_duplicates", "no_rate_limit", "allow_remote", "fault_oauth"}
+_FLAGS = {"allow_duplicates", "no_rate_limit", "allow_remote", "fault_oauth", "no_seed_cache"}
 
 
 def cli_args(**kwargs) -> list[str]:

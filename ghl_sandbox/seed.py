@@ -8,8 +8,9 @@ the clock); anything written at run time gets the real current time, so it is al
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
+import os
 import random
-import time
 
 import orjson
 
@@ -331,8 +332,8 @@ def make_location(rng: random.Random, index: int, company_id: str) -> tuple[tupl
 def seed_store(store: Store, seed: int, contacts_per_location: int, locations: int = 1,
                allow_duplicates: bool = False, upsert_match: str = "email_phone") -> list[LocationSeed]:
     """Fill an empty store. Returns the per-location reference data."""
-    now = int(time.time() * 1000)
-    horizon = max(SEED_ANCHOR_MS, 0)
+    horizon = SEED_ANCHOR_MS
+    now = horizon  # seeded data never depends on the clock
     start = horizon - TWO_YEARS_MS
     base_rng = random.Random(f"ghl-sandbox:{seed}")
     company_id = rid(base_rng)
@@ -394,3 +395,18 @@ def load_location_seeds(store: Store) -> list[LocationSeed]:
         out.append(LocationSeed(loc_id, users, store.businesses(loc_id), store.custom_fields(loc_id, "contact"),
                                 store.calendars(loc_id)))
     return out
+
+
+SEED_FORMAT = 1  # bump when the seeded data changes in a way the source hash below would not catch
+
+
+def seed_fingerprint(seed: int, contacts_per_location: int, locations: int, allow_duplicates: bool,
+                     upsert_match: str) -> str:
+    """Identifies a seeded database: the parameters plus the code that generates and stores it."""
+    h = hashlib.sha256()
+    here = os.path.dirname(os.path.abspath(__file__))
+    for name in ("seed.py", "store.py", "util.py"):
+        with open(os.path.join(here, name), "rb") as f:
+            h.update(f.read())
+    h.update(f"{SEED_FORMAT}:{seed}:{contacts_per_location}:{locations}:{allow_duplicates}:{upsert_match}".encode())
+    return h.hexdigest()[:24]

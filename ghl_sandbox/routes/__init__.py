@@ -5,6 +5,7 @@ bytes (already JSON). It may raise `errors.ApiError`.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Awaitable, Callable
 
@@ -46,6 +47,7 @@ class Router:
     def __init__(self, routes: list[Route]):
         self.static: dict[tuple[str, str], Route] = {}
         self.dynamic: dict[str, list[Route]] = {}
+        self.caseless = [(r.method, re.compile(r.regex.pattern, re.IGNORECASE)) for r in routes if r.kind == "ghl"]
         for r in routes:
             if r.static:
                 self.static[(r.method, r.path)] = r
@@ -61,6 +63,10 @@ class Router:
             if m:
                 return r, m.groupdict()
         return None, None
+
+    def matches_ignoring_case(self, method: str, path: str) -> bool:
+        """GHL paths are literal: a mis-cased path answers 401, not 404 (BEHAVIOUR 1, RocketRide)."""
+        return any(m == method and rx.match(path) for m, rx in self.caseless)
 
 
 def load_all() -> list[Route]:

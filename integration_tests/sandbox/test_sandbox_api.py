@@ -51,6 +51,12 @@ def test_unknown_route_is_404_empty(sandbox):
     assert "x-ratelimit-remaining" in r.headers
 
 
+def test_miscased_path_is_401(sandbox):
+    r = get(sandbox, "/Contacts/", params={"locationId": sandbox.location_id})
+    assert r.status_code == 401
+    assert get(sandbox, "/contacts", params={"locationId": sandbox.location_id}).status_code == 404
+
+
 def test_deprecated_list_paging_and_shape(sandbox):
     seen, params = [], {"locationId": sandbox.location_id, "limit": 25}
     pages = 0

@@ -77,3 +77,32 @@ def test_seeding_is_fast():
     seed_store(s, 1, 10_000)
     assert time.time() - t < 10
     assert s.count_contacts(s.location_ids()[0]) == 10_000
+
+
+def test_seed_is_independent_of_the_clock(monkeypatch):
+    _, a = _dump(8, 200)
+    import ghl_sandbox.util as util
+    monkeypatch.setattr(util.time, "time", lambda: 4_000_000_000.0)
+    _, b = _dump(8, 200)
+    assert a == b
+
+
+def test_large_seeds_are_cached(monkeypatch, tmp_path):
+    from ghl_sandbox import app as app_mod
+    from ghl_sandbox.app import Sandbox
+    from ghl_sandbox.config import SandboxConfig
+
+    monkeypatch.setattr(app_mod, "SEED_CACHE_MIN_CONTACTS", 10)
+    monkeypatch.setenv("GHL_SANDBOX_CACHE_DIR", str(tmp_path))
+    first = Sandbox(SandboxConfig(seed=2, contacts=50))
+    second = Sandbox(SandboxConfig(seed=2, contacts=50))
+    assert not first.seed_cached and second.seed_cached
+    assert len(list(tmp_path.glob("seed-*.sqlite"))) == 1
+    assert first.store.all_contacts() == second.store.all_contacts()
+    assert first.store.all_notes() == second.store.all_notes()
+    assert first.credentials()["private_integration_tokens"] == second.credentials()["private_integration_tokens"]
+    assert [s.location_id for s in second.loc_seeds] == second.locations
+    off = Sandbox(SandboxConfig(seed=2, contacts=50, seed_cache=False))
+    assert not off.seed_cached
+    third = Sandbox(SandboxConfig(seed=3, contacts=50))
+    assert not third.seed_cached
