@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import time
 
+import orjson
+
 from ghl_sandbox.process import SandboxProcess
 
 from .full_sync import limit_targets
@@ -40,7 +42,6 @@ def run(contacts: int = 2000) -> dict:
     with SandboxProcess(seed=1, contacts=0, **AT_GHL_LIMITS) as sb, Workdir() as wd:
         input_path = wd.file("input.jsonl")
         with open(input_path, "wb") as f:
-            import orjson
             f.writelines(orjson.dumps(m) + b"\n" for m in _messages(records))
         argv = [executable(DESTINATION), "write", "--config",
                 wd.write_json("config.json", connector_config(sb, scope="readwrite")),
