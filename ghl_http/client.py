@@ -4,7 +4,9 @@ import logging
 from typing import Any, Mapping, Optional
 
 from airbyte_cdk.sources.message import MessageRepository
+from airbyte_cdk.sources.streams.call_rate import APIBudget
 from airbyte_cdk.sources.streams.http.http_client import HttpClient
+from requests.auth import AuthBase
 
 from ghl_http.auth import build_authenticator, uses_oauth
 from ghl_http.constants import CALENDARS_API_VERSION, CONTACTS_API_VERSION
@@ -27,8 +29,16 @@ def build_http_client(
     logger: logging.Logger,
     passthrough_statuses: frozenset = frozenset(),
     message_repository: Optional[MessageRepository] = None,
+    retry_ambiguous: bool = True,
+    api_budget: Optional[APIBudget] = None,
+    authenticator: Optional[AuthBase] = None,
 ) -> HttpClient:
-    """One client per connector run; share it between threads so they share one budget."""
+    """One client per connector run; share it between threads so they share one budget.
+
+    A second client for non-idempotent writes (`retry_ambiguous=False`, see `ghl_http.errors.classify`) must
+    share the first one's `api_budget` and `authenticator`, so both count against one GHL budget and one
+    OAuth token rotation.
+    """
     return HttpClient(
         name=name,
         logger=logger,
@@ -36,9 +46,10 @@ def build_http_client(
             oauth=uses_oauth(config),
             location_id=config["location_id"],
             passthrough_statuses=passthrough_statuses,
+            retry_ambiguous=retry_ambiguous,
         ),
-        api_budget=build_api_budget(int(config["requests_per_10_seconds"])),
-        authenticator=build_authenticator(config),
+        api_budget=api_budget or build_api_budget(int(config["requests_per_10_seconds"])),
+        authenticator=authenticator or build_authenticator(config),
         backoff_strategy=GHLBackoffStrategy(),
         message_repository=message_repository,
         request_timeout=float(config["request_timeout_seconds"]),

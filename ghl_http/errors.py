@@ -78,18 +78,42 @@ def _classify_401(response: requests.Response, oauth: bool) -> ErrorResolution:
     return _resolution(ResponseAction.FAIL, FailureType.config_error, messages.INVALID_TOKEN_PIT)
 
 
+def _is_ambiguous(response_or_exception: ResponseOrException) -> bool:
+    """True when GHL may have applied the request although the caller got no usable answer.
+
+    A timeout, a dropped connection, a 5xx, a cut-off body or GHL's 401 "Command timed out" can all come
+    after a write was applied; GHL has no idempotency keys, so re-sending a create can duplicate it.
+    """
+    if response_or_exception is None or isinstance(response_or_exception, Exception):
+        return True
+    status = response_or_exception.status_code
+    if status >= 500:
+        return True
+    if 200 <= status < 300:
+        return not _body_is_complete_json(response_or_exception)
+    return status == 401 and "timed out" in ghl_message(response_or_exception).lower()
+
+
 def classify(
     response_or_exception: ResponseOrException,
     *,
     oauth: bool = False,
     location_id: str = "",
     passthrough_statuses: frozenset = frozenset(),
+    retry_ambiguous: bool = True,
 ) -> ErrorResolution:
     """Decide what to do with one GHL answer.
 
     `passthrough_statuses` are returned to the caller untouched (IGNORE), for writers that read GHL's
     400/422 bodies themselves (duplicate contact, validation messages).
+
+    `retry_ambiguous=False` is for non-idempotent writes (creates): an answer that leaves unknown whether
+    GHL applied the write (see `_is_ambiguous`) is not retried but handed back (IGNORE; `None` for an
+    exception), so the caller can look in GHL before sending it again. 429s are still waited out and retried:
+    GHL refuses them before doing anything.
     """
+    if not retry_ambiguous and _is_ambiguous(response_or_exception):
+        return _resolution(ResponseAction.IGNORE, FailureType.transient_error, messages.AMBIGUOUS_WRITE)
     if response_or_exception is None:
         return _resolution(ResponseAction.RETRY, FailureType.transient_error, "No response from GHL")
     if isinstance(response_or_exception, Exception):
@@ -128,6 +152,7 @@ class GHLErrorHandler(ErrorHandler):
     retries: int = 6
     retry_seconds: int = 900
     passthrough_statuses: frozenset = field(default_factory=frozenset)
+    retry_ambiguous: bool = True
 
     @property
     def max_retries(self) -> Optional[int]:
@@ -143,6 +168,7 @@ class GHLErrorHandler(ErrorHandler):
             oauth=self.oauth,
             location_id=self.location_id,
             passthrough_statuses=self.passthrough_statuses,
+            retry_ambiguous=self.retry_ambiguous,
         )
 
 

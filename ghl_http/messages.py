@@ -38,6 +38,10 @@ DAILY_QUOTA_SPENT = (
 SERVER_ERROR = "GHL answered HTTP {status} (a transient server or gateway error); retrying."
 TRUNCATED_BODY = "GHL's response body was cut off (HTTP {status}, invalid JSON); retrying."
 TRANSPORT_ERROR = "The connection to GHL failed ({kind}); retrying."
+AMBIGUOUS_WRITE = (
+    "GHL's answer to a write was lost or unusable (timeout, dropped connection, 5xx or cut-off body); "
+    "checking GHL before sending it again."
+)
 
 
 def missing_scope(scope: Optional[str]) -> str:

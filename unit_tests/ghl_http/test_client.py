@@ -73,3 +73,40 @@ def test_invalid_token_fails_once_as_config_error_without_the_token():
         assert mock.call_count == 1
     assert caught.value.failure_type == FailureType.config_error
     assert "pit-abc" not in str(caught.value.message)
+
+
+def test_a_non_idempotent_write_is_not_resent_after_a_server_error():
+    with requests_mock.Mocker() as mock:
+        mock.post(BASE + "/contacts/c1/notes", [{"status_code": 502, "text": "<html>bad gateway</html>"},
+                                                {"status_code": 201, "json": {"note": {}}}])
+        response = send(client(retry_ambiguous=False), "POST", "/contacts/c1/notes")
+        assert mock.call_count == 1
+    assert response.status_code == 502
+
+
+def test_a_non_idempotent_write_comes_back_as_none_after_a_dropped_connection():
+    with requests_mock.Mocker() as mock:
+        mock.post(BASE + "/contacts/c1/notes", [{"exc": requests.exceptions.ConnectionError},
+                                                {"status_code": 201, "json": {"note": {}}}])
+        response = send(client(retry_ambiguous=False), "POST", "/contacts/c1/notes")
+        assert mock.call_count == 1
+    assert response is None
+
+
+def test_a_non_idempotent_write_is_still_retried_after_a_429():
+    with requests_mock.Mocker() as mock:
+        mock.post(BASE + "/contacts/c1/notes", [
+            {"status_code": 429, "json": {"statusCode": 429}, "headers": {"x-ratelimit-interval-milliseconds": "10"}},
+            {"status_code": 201, "json": {"note": {"id": "n1"}}}])
+        response = send(client(retry_ambiguous=False), "POST", "/contacts/c1/notes")
+    assert response.status_code == 201
+
+
+def test_two_clients_can_share_one_budget_and_authenticator():
+    from ghl_http.auth import build_authenticator
+    from ghl_http.rate_limit import build_api_budget
+
+    budget, auth = build_api_budget(100), build_authenticator(CONFIG)
+    safe = client(api_budget=budget, authenticator=auth)
+    once = client(api_budget=budget, authenticator=auth, retry_ambiguous=False)
+    assert safe._api_budget is once._api_budget is budget
