@@ -21,7 +21,6 @@ from urllib.parse import parse_qsl
 
 import orjson
 
-
 from .auth import AUTH_CLASS_DENIED, INVALID_TOKEN, LOCATION_DENIED, SCOPE_DENIED, Auth, Token
 from .config import SandboxConfig
 from .errors import ApiError, contact_not_found
@@ -43,6 +42,8 @@ MISCASED_BODY = b'{"statusCode":401,"message":"Unauthorized"}'
 def seed_cache_dir() -> str:
     """Where large seeded databases are cached (GHL_SANDBOX_CACHE_DIR, default under the temp dir)."""
     return os.environ.get("GHL_SANDBOX_CACHE_DIR") or os.path.join(tempfile.gettempdir(), "ghl-sandbox-seed-cache")
+
+
 _dumps = orjson.dumps
 
 

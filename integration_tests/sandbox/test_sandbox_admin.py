@@ -84,7 +84,7 @@ def test_incremental_search_finds_mutations(fresh_sandbox):
 
 
 def test_search_lag(sandbox_factory):
-    sb = sandbox_factory(contacts=10, search_lag_seconds=1.5)
+    sb = sandbox_factory(contacts=10, search_lag_seconds=2.5)
     h = sb.headers()
     r = requests.post(f"{sb.base_url}/contacts/", json={"locationId": sb.location_id,
                                                         "email": "lagging@example.com"}, headers=h)
@@ -97,7 +97,7 @@ def test_search_lag(sandbox_factory):
     requests.put(f"{sb.base_url}/contacts/{c['id']}", json={"city": "Laggington"}, headers=h)
     found = next(x for x in _search(sb)["contacts"] if x["id"] == c["id"])
     assert found.get("city") != "Laggington"
-    time.sleep(1.6)
+    time.sleep(2.6)
     assert _search(sb, filters=flt)["total"] == 1
     found = next(x for x in _search(sb)["contacts"] if x["id"] == c["id"])
     assert found["city"] == "Laggington"
