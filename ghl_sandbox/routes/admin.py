@@ -209,6 +209,8 @@ async def mutate(ctx):
             row, n = fac.note(c["id"], sb.stamp())
             sb.store.insert_notes([row])
     live = sb.store.random_contact_ids(loc)
+    if not live and not body.get("contactId"):
+        return 200, out  # no contact to attach notes or tasks to
     for _ in range(int(body.get("add_notes", 0))):
         cid = body.get("contactId") or rng.choice(live)
         n = writes.new_note(sb, cid, loc, {"body": rng.choice(("Called again.", "Sent a follow-up.",
