@@ -32,12 +32,13 @@ def build_http_client(
     retry_ambiguous: bool = True,
     api_budget: Optional[APIBudget] = None,
     authenticator: Optional[AuthBase] = None,
+    retries: int = GHLErrorHandler.retries,
 ) -> HttpClient:
     """One client per connector run; share it between threads so they share one budget.
 
     A second client for non-idempotent writes (`retry_ambiguous=False`, see `ghl_http.errors.classify`) must
     share the first one's `api_budget` and `authenticator`, so both count against one GHL budget and one
-    OAuth token rotation.
+    OAuth token rotation. `retries` bounds retries of transient failures (a `check` wants a quick answer).
     """
     return HttpClient(
         name=name,
@@ -47,6 +48,7 @@ def build_http_client(
             location_id=config["location_id"],
             passthrough_statuses=passthrough_statuses,
             retry_ambiguous=retry_ambiguous,
+            retries=retries,
         ),
         api_budget=api_budget or build_api_budget(int(config["requests_per_10_seconds"])),
         authenticator=authenticator or build_authenticator(config),
