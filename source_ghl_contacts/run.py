@@ -1,0 +1,56 @@
+"""Console entry point `source-ghl-contacts`: Airbyte's spec, check, discover and read."""
+
+import sys
+from typing import List, Optional
+
+from airbyte_cdk.entrypoint import AirbyteEntrypoint, launch
+from airbyte_cdk.models import AirbyteMessage, AirbyteTraceMessage, FailureType, TraceType, Type
+from airbyte_cdk.models.airbyte_protocol_serializers import AirbyteMessageSerializer
+from airbyte_cdk.utils.datetime_helpers import ab_datetime_now
+
+import orjson
+
+from source_ghl_contacts.source import SourceGhlContacts
+
+
+def _create_source(args: List[str]) -> SourceGhlContacts:
+    parsed = AirbyteEntrypoint.parse_args(args)
+    config_path = getattr(parsed, "config", None)
+    catalog_path = getattr(parsed, "catalog", None)
+    state_path = getattr(parsed, "state", None)
+    config = SourceGhlContacts.read_config(config_path) if config_path else None
+    catalog = SourceGhlContacts.read_catalog(catalog_path) if catalog_path else None
+    state = SourceGhlContacts.read_state(state_path) if state_path else None
+    return SourceGhlContacts(catalog=catalog, config=config, state=state)
+
+
+def run(args: Optional[List[str]] = None) -> None:
+    args = sys.argv[1:] if args is None else args
+    try:
+        source = _create_source(args)
+    except Exception as error:  # a broken config, catalog or state file: report it the Airbyte way
+        trace = AirbyteMessage(
+            type=Type.TRACE,
+            trace=AirbyteTraceMessage(
+                type=TraceType.ERROR,
+                emitted_at=ab_datetime_now().timestamp() * 1000,
+                error=_error(error),
+            ),
+        )
+        print(orjson.dumps(AirbyteMessageSerializer.dump(trace)).decode())
+        sys.exit(1)
+    launch(source, args)
+
+
+def _error(error: Exception):  # type: ignore[no-untyped-def]
+    from airbyte_cdk.models import AirbyteErrorTraceMessage
+
+    return AirbyteErrorTraceMessage(
+        message=f"source-ghl-contacts could not start: {type(error).__name__}: {error}",
+        internal_message=str(error),
+        failure_type=FailureType.config_error,
+    )
+
+
+if __name__ == "__main__":
+    run()

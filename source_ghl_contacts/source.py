@@ -1,0 +1,85 @@
+"""source-ghl-contacts: the declarative manifest plus what the CDK cannot express from YAML alone."""
+
+import logging
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Mapping, Optional
+
+from airbyte_cdk.models import (
+    AirbyteCatalog,
+    AirbyteConnectionStatus,
+    AirbyteMessage,
+    AirbyteStateMessage,
+    ConfiguredAirbyteCatalog,
+    ConnectorSpecification,
+    Status,
+)
+from airbyte_cdk.sources.declarative.yaml_declarative_source import YamlDeclarativeSource
+from airbyte_cdk.sources.streams.concurrent.abstract_stream import AbstractStream
+from airbyte_cdk.sources.streams.concurrent.cursor import ConcurrentCursor
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+
+from ghl_http.config import validate_config
+from source_ghl_contacts.check import check_connection, can_read_custom_fields
+from source_ghl_contacts.components.checkpoint import checkpoint_every_page
+from source_ghl_contacts.progress_log import with_progress_logs
+from source_ghl_contacts.spec import connection_spec, connector_specification
+
+MANIFEST = str(Path(__file__).with_name("manifest.yaml"))
+CUSTOM_FIELDS = "custom_fields"
+
+
+def resolve_config(config: Optional[Mapping[str, Any]]) -> Dict[str, Any]:
+    """The config with the spec's defaults filled in; an invalid config is passed on as is so `check` can
+    explain it (read and discover reject it first)."""
+    if not config:
+        return {}
+    try:
+        return validate_config(config, connection_spec())
+    except AirbyteTracedException:
+        return dict(config)
+
+
+class SourceGhlContacts(YamlDeclarativeSource):
+    def __init__(
+        self,
+        catalog: Optional[ConfiguredAirbyteCatalog] = None,
+        config: Optional[Mapping[str, Any]] = None,
+        state: Optional[List[AirbyteStateMessage]] = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(path_to_yaml=MANIFEST, catalog=catalog, config=resolve_config(config), state=state, **kwargs)
+
+    def spec(self, logger: logging.Logger) -> ConnectorSpecification:
+        return connector_specification()
+
+    def check(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteConnectionStatus:
+        try:
+            resolved = validate_config(config, connection_spec())
+        except AirbyteTracedException as error:
+            return AirbyteConnectionStatus(status=Status.FAILED, message=error.message)
+        return check_connection(resolved, logger)
+
+    def discover(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteCatalog:
+        validate_config(config, connection_spec())
+        catalog = super().discover(logger, config)
+        if not can_read_custom_fields(self._config, logger):
+            catalog.streams = [stream for stream in catalog.streams if stream.name != CUSTOM_FIELDS]
+        return catalog
+
+    def read(
+        self,
+        logger: logging.Logger,
+        config: Mapping[str, Any],
+        catalog: ConfiguredAirbyteCatalog,
+        state: Optional[List[AirbyteStateMessage]] = None,
+    ) -> Iterator[AirbyteMessage]:
+        validate_config(config, connection_spec())
+        yield from with_progress_logs(super().read(logger, config, catalog, state))
+
+    def streams(self, config: Mapping[str, Any]) -> List[AbstractStream]:  # type: ignore[override]
+        streams = super().streams(config)
+        for stream in streams:
+            cursor = getattr(stream, "cursor", None)
+            if stream.name == "contacts" and type(cursor) is ConcurrentCursor:
+                checkpoint_every_page(cursor, int(self._config.get("page_size", 500)))
+        return streams
