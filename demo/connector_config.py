@@ -36,11 +36,20 @@ def _shared(sandbox, token: str) -> dict:
             "requests_per_10_seconds": 100}
 
 
+def first_calendar(sandbox, token: str) -> str:
+    """Rankr has no GHL calendars: its appointments are booked in the location's first calendar."""
+    r = sandbox.session.get(f"{sandbox.base_url}/calendars/", params={"locationId": sandbox.location_id},
+                            headers=sandbox.headers(token, version="2021-04-15"), timeout=30)
+    r.raise_for_status()
+    return r.json()["calendars"][0]["id"]
+
+
 def for_sandbox(sandbox, out_dir: Path) -> Configs:
     tokens = sandbox.credentials["private_integration_tokens"]
     out_dir.mkdir(parents=True, exist_ok=True)
     source = dict(_shared(sandbox, tokens["readonly"]), **SOURCE_OPTIONS)
-    destination = dict(_shared(sandbox, tokens["readwrite"]), **DESTINATION_OPTIONS)
+    destination = dict(_shared(sandbox, tokens["readwrite"]), **DESTINATION_OPTIONS,
+                       default_calendar_id=first_calendar(sandbox, tokens["readwrite"]))
     paths = {}
     for name, cfg in (("source", source), ("destination", destination)):
         paths[name] = out_dir / f"{name}.json"
