@@ -33,22 +33,25 @@ def _contact_id_from_path(response: requests.Response) -> Optional[str]:
 
 @dataclass
 class GHLRecordExtractor(RecordExtractor):
-    """Records under `field_name` of GHL's answer.
+    """Records under `field_name` (or `$parameters.records_key`) of GHL's answer.
 
     `search_results: true` strips each contact's `searchAfter` (a paging artefact, not contact data) and keeps
     the last one for `SearchAfterPagination`. `child_of_contact: true` makes sure every record carries the
     `contactId` of the contact it was read for.
     """
 
-    field_name: str
     config: Mapping[str, Any]
     parameters: InitVar[Mapping[str, Any]]
+    field_name: str = ""
     search_results: bool = False
     child_of_contact: bool = False
     _stream: str = field(default="", init=False, repr=False)
 
     def __post_init__(self, parameters: Mapping[str, Any]) -> None:
-        self._stream = str((parameters or {}).get("name", self.field_name))
+        params = parameters or {}
+        # Child streams share one retriever definition and name their answer's key in `$parameters`.
+        self.field_name = self.field_name or str(params["records_key"])
+        self._stream = str(params.get("name", self.field_name))
 
     def extract_records(self, response: requests.Response) -> Iterable[MutableMapping[str, Any]]:
         records = _records_at(response, self.field_name)
