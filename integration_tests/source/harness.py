@@ -1,0 +1,118 @@
+"""Run the real `source-ghl-contacts` console script against a sandbox and collect its messages."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+SCRIPT = str(Path(sys.executable).with_name("source-ghl-contacts"))
+STREAMS = ("contacts", "tasks", "notes", "appointments", "custom_fields")
+INCREMENTAL = {"contacts": "dateUpdated", "tasks": "dueDate", "notes": "dateAdded", "appointments": "dateUpdated"}
+
+
+def pit_config(sandbox: Any, token: Optional[str] = None, **extra: Any) -> Dict[str, Any]:
+    creds = sandbox.credentials
+    return {
+        "credentials": {"auth_type": "private_integration_token", "token": token or creds["private_integration_tokens"]["readonly"]},
+        "location_id": creds["location_id"],
+        "api_base_url": creds["base_url"],
+        **extra,
+    }
+
+
+def oauth_config(sandbox: Any, **extra: Any) -> Dict[str, Any]:
+    oauth = sandbox.credentials["oauth"]
+    return {
+        "credentials": {"auth_type": "oauth2.0", **{k: oauth[k] for k in ("client_id", "client_secret", "refresh_token")}},
+        "location_id": sandbox.location_id,
+        "api_base_url": sandbox.base_url,
+        **extra,
+    }
+
+
+def catalog(*streams: str, incremental: bool = True) -> Dict[str, Any]:
+    configured = []
+    for name in streams or STREAMS:
+        cursor = INCREMENTAL.get(name) if incremental else None
+        configured.append(
+            {
+                "stream": {"name": name, "json_schema": {}, "supported_sync_modes": ["full_refresh", "incremental"]},
+                "sync_mode": "incremental" if cursor else "full_refresh",
+                "destination_sync_mode": "append_dedup" if cursor else "overwrite",
+                "cursor_field": [cursor] if cursor else [],
+                "primary_key": [["id"]],
+            }
+        )
+    return {"streams": configured}
+
+
+@dataclass
+class Output:
+    messages: List[Dict[str, Any]]
+    returncode: int
+    stderr: str
+    records: Dict[str, List[Dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
+
+    def __post_init__(self) -> None:
+        for message in self.messages:
+            if message["type"] == "RECORD":
+                self.records[message["record"]["stream"]].append(message["record"]["data"])
+
+    def of_type(self, kind: str) -> List[Dict[str, Any]]:
+        return [m for m in self.messages if m["type"] == kind]
+
+    @property
+    def states(self) -> List[Dict[str, Any]]:
+        return [m["state"] for m in self.of_type("STATE")]
+
+    def final_states(self) -> List[Dict[str, Any]]:
+        """The last state of each stream: what a platform would pass to the next sync."""
+        last: Dict[str, Dict[str, Any]] = {}
+        for state in self.states:
+            last[state["stream"]["stream_descriptor"]["name"]] = state
+        return list(last.values())
+
+    @property
+    def errors(self) -> List[Dict[str, Any]]:
+        return [m["trace"]["error"] for m in self.of_type("TRACE") if m["trace"]["type"] == "ERROR"]
+
+    @property
+    def logs(self) -> List[str]:
+        return [m["log"]["message"] for m in self.of_type("LOG")]
+
+    @property
+    def connection_status(self) -> Dict[str, Any]:
+        return self.of_type("CONNECTION_STATUS")[0]["connectionStatus"]
+
+    @property
+    def raw(self) -> str:
+        return "\n".join(json.dumps(m) for m in self.messages)
+
+
+def run_source(command: str, config: Dict[str, Any], catalog: Optional[Dict[str, Any]] = None,
+               state: Optional[List[Dict[str, Any]]] = None, timeout: float = 240) -> Output:
+    with tempfile.TemporaryDirectory() as folder:
+        args = [SCRIPT, command]
+        for flag, content in (("--config", config), ("--catalog", catalog), ("--state", state)):
+            if content is not None:
+                path = os.path.join(folder, flag.strip("-") + ".json")
+                with open(path, "w") as handle:
+                    json.dump(content, handle)
+                args += [flag, path]
+        if command == "spec":
+            args = [SCRIPT, "spec"]
+        done = subprocess.run(args, capture_output=True, text=True, timeout=timeout)
+    messages = []
+    for line in done.stdout.splitlines():
+        try:
+            messages.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue
+    return Output(messages=messages, returncode=done.returncode, stderr=done.stderr)
