@@ -1,0 +1,61 @@
+# syntax=docker/dockerfile:1
+# One Dockerfile for both connectors. Pick one with the CONNECTOR build argument (or --target):
+#
+#   docker build --build-arg CONNECTOR=source      -t airbyte/source-ghl-contacts:dev .
+#   docker build --build-arg CONNECTOR=destination -t airbyte/destination-ghl-contacts:dev .
+#
+# BASE_IMAGE defaults to Airbyte's Python connector base (Python 3.11, Debian bookworm). Any Debian-based
+# image with python3 (3.11), its venv module and pip works too; packaging/images.sh builds on a local Debian
+# base made with debootstrap when Docker Hub cannot be reached.
+ARG BASE_IMAGE=docker.io/airbyte/python-connector-base:4.0.2@sha256:9fdb1888c4264cf6fee473649ecb593f56f58e5d0096a87ee0b231777e2e3e73
+ARG CONNECTOR=source
+
+# ---- builder: wheels of the dependencies and of the project ------------------------------------------
+FROM ${BASE_IMAGE} AS builder
+USER root
+WORKDIR /build
+# Dependencies first, from pyproject.toml alone: this layer is reused until the dependency list changes.
+COPY pyproject.toml ./
+RUN python3 -c 'import tomllib; print("\n".join(tomllib.load(open("pyproject.toml", "rb"))["project"]["dependencies"]))' \
+        > requirements.txt \
+    && python3 -m pip wheel --quiet --wheel-dir /wheels/deps -r requirements.txt
+# Then the project itself, as a wheel: package data (schemas, manifest, specs) ships inside it.
+COPY . ./
+RUN python3 -m pip wheel --quiet --no-deps --wheel-dir /wheels/project . \
+    && sha256sum /wheels/project/*.whl > /wheels/project.sha256
+
+# ---- runtime: a virtualenv with the wheels installed; no compilers, caches or wheel files ----------------
+FROM ${BASE_IMAGE} AS runtime
+USER root
+ENV VIRTUAL_ENV=/airbyte/venv \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+# A venv works alike on Airbyte's base and on plain Debian, where pip may not touch the system Python.
+RUN id -u airbyte >/dev/null 2>&1 \
+        || useradd --uid 1000 --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin airbyte \
+    && mkdir -p /airbyte/integration_code \
+    && python3 -m venv --without-pip "$VIRTUAL_ENV"
+# The copied requirements list and wheel checksum key these layers' cache to what they install.
+COPY --from=builder /build/requirements.txt /airbyte/requirements.txt
+RUN --mount=type=bind,from=builder,source=/wheels/deps,target=/tmp/wheels \
+    python3 -m pip --python "$VIRTUAL_ENV/bin/python" install --quiet --no-cache-dir --no-index \
+        --find-links /tmp/wheels -r /airbyte/requirements.txt
+COPY --from=builder /wheels/project.sha256 /airbyte/wheel.sha256
+RUN --mount=type=bind,from=builder,source=/wheels/project,target=/tmp/wheels \
+    python3 -m pip --python "$VIRTUAL_ENV/bin/python" install --quiet --no-cache-dir --no-index --no-deps \
+        /tmp/wheels/*.whl
+ENV PATH=/airbyte/venv/bin:$PATH
+WORKDIR /airbyte/integration_code
+USER airbyte
+
+# ---- the two connector images ---------------------------------------------------------------------------
+FROM runtime AS source
+ENV AIRBYTE_ENTRYPOINT="source-ghl-contacts"
+ENTRYPOINT ["source-ghl-contacts"]
+LABEL io.airbyte.name="airbyte/source-ghl-contacts"
+
+FROM runtime AS destination
+ENV AIRBYTE_ENTRYPOINT="destination-ghl-contacts"
+ENTRYPOINT ["destination-ghl-contacts"]
+LABEL io.airbyte.name="airbyte/destination-ghl-contacts"
+
+FROM ${CONNECTOR}

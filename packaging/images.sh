@@ -1,0 +1,196 @@
+#!/usr/bin/env bash
+# Build and run the connector images with podman, on machines without a Docker engine or Docker Hub.
+#
+#   packaging/images.sh install       apt-get install podman & co. when missing (root; idempotent, quiet)
+#   packaging/images.sh base          debootstrap a Debian bookworm Python base, import it as $LOCAL_BASE (cached)
+#   packaging/images.sh build [source|destination|all]   build airbyte/<connector>-ghl-contacts:$TAG
+#   packaging/images.sh podman ARGS   run podman with this project's storage and settings
+#   packaging/images.sh docker ARGS   the same for a docker command line (what packaging/bin/docker runs)
+#   packaging/images.sh env           print the exports that point podman at this project's storage
+#   packaging/images.sh available     exit 0 when podman can run containers here (used by tests and make)
+#   packaging/images.sh clean         remove this project's images and container storage
+#
+# Nothing here changes the machine's podman defaults: storage, settings and the docker shim's state live in
+# $GHL_IMAGES_DIR (default build/containers, git-ignored); the debootstrapped base tarball is kept in
+# $GHL_IMAGES_CACHE (default ~/.cache/ghl-contacts-images), so a fresh clone on the same machine skips debootstrap. The package index is reached with the host's CA bundle mounted into the build.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+STATE="${GHL_IMAGES_DIR:-$ROOT/build/containers}"
+CACHE="${GHL_IMAGES_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ghl-contacts-images}"
+TAG="${GHL_IMAGE_TAG:-dev}"
+LOCAL_BASE="localhost/ghl-python-base:bookworm"
+BASE_IMAGE="${GHL_BASE_IMAGE:-$LOCAL_BASE}"
+CA_BUNDLE="${GHL_CA_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}"
+DEBIAN_SUITE="bookworm"
+BASE_PACKAGES="python3,python3-venv,python3-pip,ca-certificates"
+APT_PACKAGES=(podman buildah skopeo debootstrap runc uidmap fuse-overlayfs)
+APT_COMMANDS=(podman buildah skopeo debootstrap runc newuidmap fuse-overlayfs)
+
+log() { printf '[images] %s\n' "$*" >&2; }
+die() { printf '[images] error: %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"
+  elif command -v sudo >/dev/null 2>&1; then sudo "$@"
+  else die "'$*' needs root: run it as root or install sudo"
+  fi
+}
+
+# -- podman settings ----------------------------------------------------------------------------------
+# runc, not crun (crun fails on these hosts), and explicit ulimits (without them every run fails with
+# "setrlimit RLIMIT_NOFILE: Operation not permitted"). Storage is the native overlay driver (vfs copies the
+# whole image on every run).
+write_podman_conf() {
+  mkdir -p "$STATE/storage" "$STATE/run" "$STATE/tmp"
+  cat >"$STATE/containers.conf.new" <<EOF
+[containers]
+default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]
+
+[engine]
+runtime = "runc"
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+tmp_dir = "$STATE/tmp"
+EOF
+  cat >"$STATE/storage.conf.new" <<EOF
+[storage]
+driver = "overlay"
+graphroot = "$STATE/storage"
+runroot = "$STATE/run"
+EOF
+  mv -f "$STATE/containers.conf.new" "$STATE/containers.conf"
+  mv -f "$STATE/storage.conf.new" "$STATE/storage.conf"
+}
+
+podman_env() {
+  [ -f "$STATE/containers.conf" ] && [ -f "$STATE/storage.conf" ] || write_podman_conf
+  export CONTAINERS_CONF="$STATE/containers.conf"
+  export CONTAINERS_STORAGE_CONF="$STATE/storage.conf"
+}
+
+pm() { podman_env; podman "$@"; }
+
+image_exists() { pm image exists "$1"; }
+
+# -- subcommands --------------------------------------------------------------------------------------
+cmd_install() {
+  local missing=()
+  for c in "${APT_COMMANDS[@]}"; do command -v "$c" >/dev/null 2>&1 || missing+=("$c"); done
+  if [ "${#missing[@]}" -eq 0 ]; then
+    log "podman, buildah, skopeo, debootstrap, runc, uidmap, fuse-overlayfs: already installed"
+    return 0
+  fi
+  log "installing ${APT_PACKAGES[*]} (missing: ${missing[*]})"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    "${APT_PACKAGES[@]}" >/dev/null
+}
+
+cmd_available() {
+  command -v podman >/dev/null 2>&1 || { echo "podman is not installed (run: packaging/images.sh install)"; return 1; }
+  [ "$(id -u)" -eq 0 ] || { echo "podman image tests need root here (rootless podman is not set up)"; return 1; }
+  pm info >/dev/null 2>&1 || { echo "podman is installed but 'podman info' fails with this project's settings"; return 1; }
+}
+
+base_tarball() {
+  # The file name carries the recipe, so a changed recipe never reuses an old tarball.
+  local recipe
+  recipe="$(printf '%s %s %s' "$DEBIAN_SUITE" "$BASE_PACKAGES" "minbase-v1" | sha256sum | cut -c1-12)"
+  echo "$CACHE/ghl-python-base-$DEBIAN_SUITE-$recipe.tar"
+}
+
+cmd_base() {
+  if image_exists "$LOCAL_BASE"; then
+    log "$LOCAL_BASE: present"
+    return 0
+  fi
+  local tarball
+  tarball="$(base_tarball)"
+  if [ ! -s "$tarball" ]; then
+    command -v debootstrap >/dev/null 2>&1 || die "debootstrap is missing (run: packaging/images.sh install)"
+    mkdir -p "$CACHE"
+    local rootfs
+    rootfs="$(mktemp -d "${TMPDIR:-/tmp}/ghl-base-rootfs.XXXXXX")"
+    # shellcheck disable=SC2064
+    trap "rm -rf '$rootfs'" EXIT
+    log "debootstrap $DEBIAN_SUITE (minbase + $BASE_PACKAGES): about a minute"
+    as_root debootstrap --variant=minbase --include="$BASE_PACKAGES" "$DEBIAN_SUITE" "$rootfs" \
+      >"$CACHE/debootstrap.log" 2>&1 || { tail -20 "$CACHE/debootstrap.log" >&2; die "debootstrap failed"; }
+    # Leave out what a container never uses: apt's package lists and caches, docs and man pages.
+    as_root rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/* \
+      "$rootfs"/usr/share/doc/* "$rootfs"/usr/share/man/* "$rootfs"/usr/share/info/*
+    as_root tar -C "$rootfs" -cf "$tarball.part" .
+    mv -f "$tarball.part" "$tarball"
+    as_root rm -rf "$rootfs"
+    trap - EXIT
+  else
+    log "reusing cached base tarball $tarball"
+  fi
+  log "importing $LOCAL_BASE"
+  pm import -q --change 'ENV LANG=C.UTF-8' --change 'CMD ["/bin/bash"]' "$tarball" "$LOCAL_BASE" >/dev/null
+}
+
+build_one() {
+  local connector="$1" image="airbyte/$1-ghl-contacts:$TAG"
+  local mounts=()
+  [ -f "$CA_BUNDLE" ] && mounts+=(-v "$CA_BUNDLE:/etc/ssl/certs/ca-certificates.crt:ro")
+  log "building $image from $BASE_IMAGE"
+  local start=$SECONDS
+  pm build --pull=never --network=host --layers \
+    "${mounts[@]}" \
+    --build-arg "BASE_IMAGE=$BASE_IMAGE" \
+    --build-arg "CONNECTOR=$connector" \
+    -t "$image" -f "$ROOT/Dockerfile" "$ROOT" >"$STATE/build-$connector.log" 2>&1 ||
+    { tail -40 "$STATE/build-$connector.log" >&2; die "building $image failed (log: $STATE/build-$connector.log)"; }
+  log "built $image in $((SECONDS - start))s"
+}
+
+cmd_build() {
+  local which="${1:-all}"
+  [ "$BASE_IMAGE" != "$LOCAL_BASE" ] || cmd_base
+  case "$which" in
+    source|destination) build_one "$which" ;;
+    all) build_one source; build_one destination ;;
+    *) die "build: expected source, destination or all, got '$which'" ;;
+  esac
+}
+
+# Enough of the docker CLI for the CDK's image tests: `docker buildx build` becomes `podman build`, and
+# `docker run` joins the host's network (as loopback-only as the host: the sandbox listens on 127.0.0.1).
+cmd_docker() {
+  case "${1:-}" in
+    buildx) shift; [ "${1:-}" = build ] && shift; pm build --network=host "$@" ;;
+    run) shift; pm run ${GHL_DOCKER_RUN_ARGS:---network=host} "$@" ;;
+    *) pm "$@" ;;
+  esac
+}
+
+cmd_env() {
+  podman_env
+  printf 'export CONTAINERS_CONF=%q\nexport CONTAINERS_STORAGE_CONF=%q\n' "$CONTAINERS_CONF" "$CONTAINERS_STORAGE_CONF"
+}
+
+cmd_clean() {
+  [ -d "$STATE" ] || return 0
+  command -v podman >/dev/null 2>&1 && pm system reset --force >/dev/null 2>&1 || true
+  rm -rf "$STATE"
+}
+
+main() {
+  local cmd="${1:-}"
+  shift || true
+  case "$cmd" in
+    install) cmd_install "$@" ;;
+    base) cmd_base "$@" ;;
+    build) cmd_build "$@" ;;
+    podman) pm "$@" ;;
+    docker) cmd_docker "$@" ;;
+    env) cmd_env ;;
+    available) cmd_available ;;
+    clean) cmd_clean ;;
+    *) sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+  esac
+}
+
+main "$@"
