@@ -1,0 +1,67 @@
+"""What the task, note and appointment writers share: one contact's records written in order against one
+listing of that contact's GHL records, read once and kept up to date as records are created."""
+
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+from destination_ghl_contacts.buffer import Item
+from destination_ghl_contacts.context import WriteContext, is_placeholder
+from destination_ghl_contacts.ghl import Reply
+from destination_ghl_contacts.matching import Ambiguous
+from destination_ghl_contacts.report import Outcome, created, deleted, rejected, unchanged
+
+Results = List[Tuple[Item, Outcome]]
+
+
+class Listing:
+    """A contact's GHL tasks / notes / appointments, read on first use."""
+
+    def __init__(self, ctx: WriteContext, path: str, key: str):
+        self.ctx, self.path, self.key = ctx, path, key
+        self._items: Optional[List[Dict[str, Any]]] = None
+
+    def items(self) -> List[Dict[str, Any]]:
+        if self._items is None:
+            self._items = self.fresh()
+        return self._items
+
+    def fresh(self) -> List[Dict[str, Any]]:
+        reply = self.ctx.ghl.get(self.path)
+        if not reply.ok:
+            raise LookupError(f"could not list the contact's {self.key} (HTTP {reply.status}): {reply.message}")
+        self._items = list(reply.body.get(self.key) or [])
+        return self._items
+
+    def add(self, item: Dict[str, Any]) -> None:
+        self.items().append(item)
+
+
+def write_each(ctx: WriteContext, contact_id: str, items: List[Item],
+               one: Callable[[Item], Outcome]) -> Results:
+    results: Results = []
+    for item in items:
+        if is_placeholder(contact_id):
+            # a dry run's new contact: everything on it would be new
+            results.append((item, created(None)))
+            continue
+        try:
+            results.append((item, one(item)))
+        except (Ambiguous, LookupError) as exc:
+            results.append((item, rejected(str(exc))))
+    return results
+
+
+def refused(reply: Reply) -> Outcome:
+    return rejected(f"GHL refused it (HTTP {reply.status}): {reply.message or 'no message'}")
+
+
+def delete_child(ctx: WriteContext, path: str, existing: Optional[Dict[str, Any]]) -> Outcome:
+    """Opt-in delete of a task or note (`path` is its list path); one that is already gone is unchanged."""
+    if ctx.deletes_ignored() or existing is None:
+        return unchanged(None)
+    if not ctx.take_delete():
+        return rejected(ctx.delete_cap_reason())
+    if not ctx.dry_run:
+        reply = ctx.ghl.call("DELETE", f"{path}/{existing['id']}")
+        if not reply.ok and reply.status != 400:  # 400: deleted meanwhile
+            return refused(reply)
+    return deleted(existing["id"])

@@ -1,0 +1,162 @@
+"""Contacts: find (ghlId, else email), then create, update only what differs, or leave unchanged.
+
+Tags are never sent on an update (GHL replaces every tag on PUT/upsert): missing tags are added through
+`POST /contacts/{id}/tags`. A create whose answer is lost is checked with the duplicate lookup before it
+is sent again; a create GHL refuses as a duplicate resolves to `meta.contactId`.
+"""
+
+import re
+from typing import Any, Dict, List, Mapping, Optional
+
+from destination_ghl_contacts import mapping, matching
+from destination_ghl_contacts.buffer import Item
+from destination_ghl_contacts.context import DRY_RUN_PREFIX, WriteContext
+from destination_ghl_contacts.ghl import Found, Reply
+from destination_ghl_contacts.report import Outcome, created, deleted, rejected, unchanged, updated
+from destination_ghl_contacts.validation import is_deleted
+
+
+def write_contact(ctx: WriteContext, item: Item) -> Outcome:
+    record = item.data
+    if is_deleted(record):
+        return _delete(ctx, record)
+    fields = mapping.contact_fields(record, ctx.settings.rankr_id_custom_field)
+    tags = mapping.tag_list(record.get("tags"))
+    existing = _find(ctx, record)
+    if existing is None and record.get("ghlId"):
+        return rejected(f"ghlId: no GHL contact has the id {record['ghlId']!r}")
+    if existing is None:
+        if ctx.settings.write_mode == "update_only":
+            return rejected("no GHL contact has this email, and contact_write_mode is update_only")
+        return _create(ctx, record, fields, tags)
+    _remember(ctx, existing["id"], record)
+    if ctx.settings.write_mode == "create_only":
+        return unchanged(existing["id"])
+    return _update(ctx, existing, fields, tags)
+
+
+def _find(ctx: WriteContext, record: Mapping[str, Any]) -> Optional[Dict[str, Any]]:
+    if record.get("ghlId"):
+        return matching.contact_by_id(ctx.ghl, record["ghlId"])
+    return matching.duplicate_lookup(ctx.ghl, record["email"])
+
+
+def _remember(ctx: WriteContext, ghl_id: str, record: Mapping[str, Any]) -> None:
+    ctx.buffer.remember(ghl_id, record.get("rankrId"), record.get("email"))
+
+
+def _create(ctx: WriteContext, record: Mapping[str, Any], fields: Dict[str, Any], tags: List[str]) -> Outcome:
+    if ctx.dry_run:
+        placeholder = DRY_RUN_PREFIX + (record.get("rankrId") or record["email"])
+        _remember(ctx, placeholder, record)
+        return created(placeholder)
+    body = mapping.contact_create_body(record, ctx.ghl.location_id, ctx.settings.rankr_id_custom_field)
+    result = ctx.ghl.create_once("/contacts/", body, find=lambda: matching.duplicate_lookup(ctx.ghl, record["email"]))
+    if isinstance(result, Found):
+        _remember(ctx, result.record["id"], record)
+        return created(result.record["id"])
+    if result.ok:
+        contact_id = result.body["contact"]["id"]
+        _remember(ctx, contact_id, record)
+        return created(contact_id)
+    duplicate_of = _duplicate_of(result)
+    if duplicate_of:
+        existing = matching.contact_by_id(ctx.ghl, duplicate_of)
+        if existing:
+            _remember(ctx, existing["id"], record)
+            return _update(ctx, existing, fields, tags)
+    return _refused(result)
+
+
+def _duplicate_of(reply: Reply) -> Optional[str]:
+    if reply.status == 400 and isinstance(reply.body, dict):
+        return (reply.body.get("meta") or {}).get("contactId")
+    return None
+
+
+def _refused(reply: Reply) -> Outcome:
+    return rejected(f"GHL refused it (HTTP {reply.status}): {reply.message or 'no message'}")
+
+
+def _update(ctx: WriteContext, existing: Mapping[str, Any], fields: Dict[str, Any], tags: List[str]) -> Outcome:
+    contact_id = existing["id"]
+    changes = changed_fields(existing, fields, ctx.custom_field_ids())
+    missing = [t for t in tags if t.strip().lower() not in matching.normalized_tags(existing.get("tags"))]
+    if not changes and not missing:
+        return unchanged(contact_id)
+    if ctx.dry_run:
+        return updated(contact_id)
+    if changes:
+        reply = ctx.ghl.call("PUT", f"/contacts/{contact_id}", json=changes)
+        if not reply.ok:
+            return _refused(reply)
+    if missing:
+        reply = ctx.ghl.call("POST", f"/contacts/{contact_id}/tags", json={"tags": missing})
+        if not reply.ok:
+            return _refused(reply)
+    return updated(contact_id)
+
+
+def _delete(ctx: WriteContext, record: Mapping[str, Any]) -> Outcome:
+    if ctx.deletes_ignored():
+        return unchanged(None)
+    existing = _find(ctx, record)
+    if existing is None:
+        return unchanged(None)  # already gone
+    if not ctx.take_delete():
+        return rejected(ctx.delete_cap_reason())
+    if not ctx.dry_run:
+        reply = ctx.ghl.call("DELETE", f"/contacts/{existing['id']}")
+        if not reply.ok and reply.status != 400:  # 400: deleted meanwhile
+            return _refused(reply)
+    return deleted(existing["id"])
+
+
+# -- comparing what GHL has with what the record says ---------------------------------------------------
+
+def changed_fields(existing: Mapping[str, Any], fields: Mapping[str, Any],
+                   custom_ids: Optional[Mapping[str, str]]) -> Dict[str, Any]:
+    changes = {k: v for k, v in fields.items() if k != mapping.CUSTOM and not _same(k, existing.get(k), v)}
+    custom = [e for e in fields.get(mapping.CUSTOM, []) if not _same_custom(existing, e, custom_ids)]
+    if custom:
+        changes[mapping.CUSTOM] = custom
+    return changes
+
+
+def _digits(value: Any) -> str:
+    return re.sub(r"\D", "", str(value or ""))
+
+
+def _same(field: str, have: Any, want: Any) -> bool:
+    if have is None:
+        return False
+    if field == "phone":
+        have_digits, want_digits = _digits(have), _digits(want)
+        return bool(want_digits) and (have_digits == want_digits or have_digits.endswith(want_digits))
+    if field == "dateOfBirth":
+        return str(have)[:10] == str(want)[:10]
+    if field in ("email", "country"):
+        return str(have).strip().lower() == str(want).strip().lower()
+    return str(have).strip() == str(want).strip()
+
+
+def _same_custom(existing: Mapping[str, Any], entry: Mapping[str, Any], ids: Optional[Mapping[str, str]]) -> bool:
+    if not ids:
+        return False
+    field_id = entry.get("id") or ids.get(entry.get("key", ""))
+    if not field_id:
+        return True  # GHL ignores an unknown key: sending it again changes nothing
+    have = next((cf.get("value") for cf in existing.get(mapping.CUSTOM) or [] if cf.get("id") == field_id), None)
+    return _same_value(have, entry.get("field_value"))
+
+
+def _same_value(have: Any, want: Any) -> bool:
+    if have is None:
+        return want in (None, "", [])
+    if isinstance(want, list) or isinstance(have, list):
+        as_list = lambda v: sorted(map(str, v if isinstance(v, list) else [v]))  # noqa: E731
+        return as_list(have) == as_list(want)
+    try:
+        return float(have) == float(want)
+    except (TypeError, ValueError):
+        return str(have) == str(want)

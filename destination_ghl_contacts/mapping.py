@@ -1,0 +1,128 @@
+"""From an incoming record to GHL request bodies.
+
+Two steps: `rename` applies the user's field mappings (incoming name -> input-schema name), then the
+`*_body` functions build GHL bodies holding only fields GHL declares for that call (GHL answers 422 to any
+undeclared property).
+"""
+
+import re
+from datetime import datetime, timezone
+from typing import Any, Dict, List, Mapping, Optional
+
+# Contact fields copied as they are (UpdateContactDto; create adds locationId).
+CONTACT_FIELDS = ("firstName", "lastName", "email", "phone", "companyName", "source", "website", "address1",
+                  "city", "state", "postalCode", "country", "timezone", "dateOfBirth")
+CUSTOM = "customFields"
+ID_PREFIX = "id:"
+
+
+def rename(record: Mapping[str, Any], mappings: Mapping[str, str]) -> Dict[str, Any]:
+    """Apply `{incoming: target}`; a name is a field or `customFields.<key>`; an empty target drops it."""
+    if not mappings:
+        return dict(record)
+    out = {k: v for k, v in record.items() if k not in mappings}
+    custom = dict(out.get(CUSTOM) or {})
+    for key in list(custom):
+        if f"{CUSTOM}.{key}" in mappings:
+            custom.pop(key)
+    for source, target in mappings.items():
+        value = _get(record, source)
+        if value is None or not target:
+            continue
+        if target.startswith(CUSTOM + "."):
+            custom[target[len(CUSTOM) + 1:]] = value
+        else:
+            out[target] = value
+    if custom or CUSTOM in out:
+        out[CUSTOM] = custom
+    return out
+
+
+def _get(record: Mapping[str, Any], name: str) -> Any:
+    if name.startswith(CUSTOM + "."):
+        return (record.get(CUSTOM) or {}).get(name[len(CUSTOM) + 1:])
+    return record.get(name)
+
+
+def marker(rankr_id: str) -> str:
+    """The text that finds a task, note or appointment again (GHL has no external id on them)."""
+    return f"[rankr:{rankr_id}]"
+
+
+MARKER_RE = re.compile(r"\[rankr:([A-Za-z0-9_-]+)\]")
+
+
+def with_marker(text: Optional[str], rankr_id: str) -> str:
+    text = (text or "").rstrip()
+    return f"{text}\n\n{marker(rankr_id)}" if text else marker(rankr_id)
+
+
+def custom_field_entries(values: Mapping[str, Any]) -> List[Dict[str, Any]]:
+    """GHL's write shape: `[{"id"|"key": ..., "field_value": ...}]`."""
+    entries = []
+    for name, value in values.items():
+        field = {"id": name[len(ID_PREFIX):]} if name.startswith(ID_PREFIX) else {"key": name}
+        entries.append({**field, "field_value": value})
+    return entries
+
+
+def contact_fields(record: Mapping[str, Any], rankr_id_field: Optional[str]) -> Dict[str, Any]:
+    """Scalar contact fields plus custom fields, without tags (tags are only ever added)."""
+    body = {k: record[k] for k in CONTACT_FIELDS if record.get(k) not in (None, "")}
+    if "email" in body:
+        body["email"] = body["email"].strip().lower()
+    custom = {k: v for k, v in (record.get(CUSTOM) or {}).items() if v is not None}
+    if rankr_id_field and record.get("rankrId"):
+        custom[rankr_id_field] = record["rankrId"]
+    if custom:
+        body[CUSTOM] = custom_field_entries(custom)
+    return body
+
+
+def contact_create_body(record: Mapping[str, Any], location_id: str, rankr_id_field: Optional[str]) -> Dict[str, Any]:
+    body = {"locationId": location_id, **contact_fields(record, rankr_id_field)}
+    tags = tag_list(record.get("tags"))
+    if tags:
+        body["tags"] = tags  # a new contact has no tags to lose
+    return body
+
+
+def tag_list(tags: Optional[List[str]]) -> List[str]:
+    return list(dict.fromkeys(t.strip() for t in (tags or []) if t and t.strip()))
+
+
+def utc_seconds(value: str) -> str:
+    """ISO with offset -> UTC `YYYY-MM-DDTHH:MM:SSZ` (GHL's task update refuses milliseconds)."""
+    return parse_time(value).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_time(value: str) -> datetime:
+    """ISO with Z or an offset, or GHL's `YYYY-MM-DD HH:MM:SS` (UTC) from its appointment list."""
+    text = value.strip().replace("Z", "+00:00")
+    if " " in text and "T" not in text:
+        text = text.replace(" ", "T")
+    parsed = datetime.fromisoformat(text)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def task_body(record: Mapping[str, Any]) -> Dict[str, Any]:
+    body = {"title": record["title"], "body": with_marker(record.get("body"), record["rankrId"]),
+            "dueDate": utc_seconds(record["dueDate"]), "completed": record["status"] == "completed"}
+    if record.get("assignedTo"):
+        body["assignedTo"] = record["assignedTo"]
+    return body
+
+
+def note_body(record: Mapping[str, Any]) -> Dict[str, Any]:
+    return {"body": with_marker(record["body"], record["rankrId"])}
+
+
+def appointment_body(record: Mapping[str, Any], location_id: str, contact_id: str, calendar_id: str,
+                     user_id: str) -> Dict[str, Any]:
+    body = {"calendarId": calendar_id, "locationId": location_id, "contactId": contact_id,
+            "startTime": record["startTime"], "endTime": record["endTime"], "title": record["title"],
+            "appointmentStatus": record["status"], "assignedUserId": user_id,
+            "description": marker(record["rankrId"]), "ignoreFreeSlotValidation": True}
+    if record.get("address"):
+        body["address"] = record["address"]
+    return body
