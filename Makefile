@@ -49,5 +49,16 @@ $(BENCH_STAMP): $(STAMP)
 bench: venv $(BENCH_STAMP)
 	$(BIN)/python -m bench
 
+# Connector images with podman (docs/images.md). `make test` runs the image tests too wherever podman works.
+.PHONY: images image-test
+
+images:
+	packaging/images.sh install
+	packaging/images.sh build all
+
+image-test: venv
+	packaging/images.sh install
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m image_tests integration_tests/images
+
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
