@@ -171,7 +171,8 @@ def _rows(runs: dict) -> list[tuple[str, str]]:
         f"{r['after_changes']['requests']} requests, {_n(r['after_changes']['wall_s'], 1)} s, floor "
         f"{_n(r['after_changes']['floor_s'], 1)} s, time/floor {r['after_changes']['time_over_floor']}, "
         f"{r['after_changes']['rate_limited_429']} x 429 | {r['requests_vs_full']:.2%} of the full sync's "
-        f"{r['full_sync_requests']:,} requests"))
+        f"{r['full_sync_requests']:,} requests | same changes, {r['smaller_account']['contacts']:,} contacts: "
+        f"{r['smaller_account']['after_changes']} requests"))
     add("cpu", lambda r: f"3 CPU ({_n(r.get('contacts'))} contacts)", lambda r: (
         f"source {_n(r['source']['records_per_s'])} rec/s, {r['source']['cpu_s_per_1k']} CPU s/1k | plain loop "
         f"{_n(r['plain_loop']['records_per_s'])} rec/s, {r['plain_loop']['cpu_s_per_1k']} CPU s/1k | ratio "

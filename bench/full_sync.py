@@ -16,11 +16,11 @@ TARGET_RATIO = 1.10
 
 
 @contextlib.contextmanager
-def synced_account(contacts: int, **knobs):
+def synced_account(contacts: int, *, unlimited: bool = False, **knobs):
     """A sandbox account with the source's config and catalog for STREAMS."""
     spec_run = source_spec()
     with SandboxProcess(seed=1, contacts=contacts, **knobs) as sb, Workdir() as wd:
-        config = connector_config(sb, **source_options(spec_run))
+        config = connector_config(sb, **source_options(spec_run, unlimited=unlimited))
         catalog = configured_catalog(discover(wd, config), STREAMS)
         yield sb, wd, config, catalog
 
