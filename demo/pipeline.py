@@ -24,8 +24,12 @@ from .rankr_export import STREAMS, read_manifest
 
 SOURCE = "source-ghl-contacts"
 DESTINATION = "destination-ghl-contacts"
-# A LOG line is a rejection when it says so; the destination names the stream, the record key and the reason.
-REJECTED = re.compile(r"\breject", re.IGNORECASE)
+# The destination reports each rejected record as a WARN LOG line, and its counts in one INFO line at the end:
+#   Rejected record: stream=contacts key=rk_c_000301 reason=email: is required
+#   Write summary: contacts: created=20 updated=0 unchanged=0 rejected=3; tasks: ...
+REJECTED = re.compile(r"Rejected record: stream=(?P<stream>\S+) key=(?P<key>\S+) reason=(?P<reason>.*)", re.DOTALL)
+SUMMARY = re.compile(r"^Write summary: (?P<body>.*)$", re.DOTALL)
+COUNT = re.compile(r"(\w+)=(\d+)")
 
 
 def executable(name: str) -> Path | None:
@@ -65,7 +69,8 @@ class WriteResult:
     exit_code: int = 0
     sent: dict[str, int] = field(default_factory=dict)
     confirmed: dict[str, int] = field(default_factory=dict)
-    rejections: list[str] = field(default_factory=list)
+    rejections: list[dict] = field(default_factory=list)  # {"stream", "key", "reason"}
+    outcomes: dict[str, dict[str, int]] = field(default_factory=dict)  # object -> {"created": n, ...}
     summary_lines: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     log_counts: Counter = field(default_factory=Counter)
@@ -130,10 +135,14 @@ def _on_output(msg: dict, result: WriteResult, progress: WriteProgress) -> None:
     elif kind == "LOG":
         level, text = msg["log"].get("level", "INFO"), msg["log"].get("message", "")
         result.log_counts[level] += 1
-        if REJECTED.search(text) and level in ("WARN", "ERROR"):
-            result.rejections.append(text)
-        elif "summary" in text.lower():
+        rejected, summary = REJECTED.match(text), SUMMARY.match(text)
+        if rejected:
+            result.rejections.append(rejected.groupdict())
+        elif summary:
             result.summary_lines.append(text)
+            for part in summary["body"].split(";"):
+                name, _, counts = part.strip().partition(":")
+                result.outcomes[name] = {k: int(v) for k, v in COUNT.findall(counts)}
     elif kind == "TRACE" and msg["trace"].get("type") == "ERROR":
         result.errors.append(msg["trace"]["error"].get("message", "error without a message"))
 

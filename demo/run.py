@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shutil
 import sys
 import time
@@ -83,6 +82,26 @@ def main(argv: list[str] | None = None) -> int:
     return run_sandbox(a, out, exes)
 
 
+class RateWindow:
+    """Each step starts on a clear rate-limit window, as scheduled Airbyte syncs (minutes apart) do, so the
+    429s a step reports are its own connector's and not the tail of the step before."""
+
+    SECONDS = 10.0  # GHL's window: 100 requests per 10 seconds
+
+    def __init__(self, steps: Steps):
+        self.steps = steps
+        self.last_call = time.monotonic()
+
+    def used(self) -> None:
+        self.last_call = time.monotonic()
+
+    def wait(self) -> None:
+        left = self.SECONDS - (time.monotonic() - self.last_call)
+        if left > 0.5:
+            self.steps.note(f"waiting {left:.0f} s for GHL's 10-second rate-limit window to clear")
+            time.sleep(left)
+
+
 def run_sandbox(a, out: Path, exes: dict) -> int:
     from ghl_sandbox.process import SandboxProcess
 
@@ -103,10 +122,14 @@ def run_sandbox(a, out: Path, exes: dict) -> int:
         steps.note(f"{sb.base_url}, location {sb.location_id}: " +
                    ", ".join(f"{n} {s}" for s, n in report.ghl_before.items()))
 
+        window = RateWindow(steps)  # for_sandbox() just asked GHL for the calendars
+
         steps.start("Writing the export into GHL: destination-ghl-contacts write")
+        window.wait()
         sb.reset_stats()
         t = time.monotonic()
         written = pipeline.write_export(exes[pipeline.DESTINATION], configs.destination, export_dir, out)
+        window.used()
         report.phases.append(as_phase("write (destination)", time.monotonic() - t, sb.stats()))
         _record_write(report, written)
         report.ghl_after_write = _ghl_counts(sb)
@@ -117,13 +140,16 @@ def run_sandbox(a, out: Path, exes: dict) -> int:
         wh = warehouse.Warehouse(out / "warehouse.duckdb")
         wh.reset()
         steps.start("Reading GHL into DuckDB: source-ghl-contacts read (full refresh)")
+        window.wait()
         if not _read(report, wh, exes, configs, sb, full_refresh=True, name="full read (source)"):
             return _finish(report, out, t0, wh)
+        window.used()
 
         steps.start("Changing GHL, then reading again: source-ghl-contacts read (incremental)")
         changed = sb.mutate(seed=a.seed, **CHANGES)
         report.changes = {"contacts updated": len(changed["updated"]), "contacts added": len(changed["added"])}
         steps.note("changed in GHL: " + ", ".join(f"{v} {k}" for k, v in report.changes.items()))
+        window.wait()
         if not _read(report, wh, exes, configs, sb, full_refresh=False, name="incremental read (source)"):
             return _finish(report, out, t0, wh)
 
@@ -194,9 +220,10 @@ def _read(report: Report, wh, exes, configs, sb, *, full_refresh: bool, name: st
 def _record_write(report: Report, written: pipeline.WriteResult) -> None:
     report.written = dict(written.confirmed)
     report.rejections = list(written.rejections)
+    report.outcomes = dict(written.outcomes)
     report.destination_summary = list(written.summary_lines)
     for s in report.export_counts:
-        report.rejected[s] = sum(1 for m in written.rejections if re.search(rf"\b{s[:-1]}s?\b", m))
+        report.rejected[s] = sum(1 for r in written.rejections if r["stream"] == s)
 
 
 def _ghl_counts(sb) -> dict:

@@ -9,6 +9,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from rich.markup import escape
 from rich.table import Table
 
 from .progress import console
@@ -32,7 +33,8 @@ class Report:
     export_counts: dict = field(default_factory=dict)
     written: dict = field(default_factory=dict)  # stream -> records the destination confirmed
     rejected: dict = field(default_factory=dict)  # stream -> count
-    rejections: list = field(default_factory=list)  # the destination's messages, as it wrote them
+    rejections: list = field(default_factory=list)  # {"stream", "key", "reason"}, as the destination said
+    outcomes: dict = field(default_factory=dict)  # object -> {"created": n, "updated": n, ...} (its summary)
     destination_summary: list = field(default_factory=list)
     ghl_before: dict = field(default_factory=dict)  # stream -> records in GHL before the write
     ghl_after_write: dict = field(default_factory=dict)
@@ -71,20 +73,20 @@ def render(r: Report) -> None:
     if r.export_counts:
         t = Table(title=f"Rankr export -> GHL  (destination-ghl-contacts write, from {r.export_dir})",
                   title_justify="left")
-        for col in ("stream", "in export", "written (confirmed)", "rejected", "in GHL before", "in GHL after"):
+        for col in ("stream", "in export", "confirmed", "created", "updated", "unchanged", "rejected",
+                    "in GHL before", "in GHL after"):
             t.add_column(col, justify="left" if col == "stream" else "right")
-        ghl_name = {"tags": None}
         for s, n in r.export_counts.items():
-            g = ghl_name.get(s, s)
-            t.add_row(s, _n(n), _n(r.written.get(s)), _n(r.rejected.get(s, 0)),
-                      _n(r.ghl_before.get(g)) if g else "", _n(r.ghl_after_write.get(g)) if g else "")
+            o = r.outcomes.get(s, {})
+            in_ghl = s != "tags"  # tags are added to contacts, not records of their own
+            t.add_row(s, _n(n), _n(r.written.get(s)), _n(o.get("created")), _n(o.get("updated")),
+                      _n(o.get("unchanged")), _n(r.rejected.get(s, 0)),
+                      _n(r.ghl_before.get(s)) if in_ghl else "", _n(r.ghl_after_write.get(s)) if in_ghl else "")
         console.print(t)
         if r.rejections:
-            console.print(f"Rejected records ({len(r.rejections)}), as the destination reported them:")
-            for line in r.rejections:
-                console.print(f"  - {line}")
-        for line in r.destination_summary:
-            console.print(f"Destination: {line}")
+            console.print(f"Rejected records ({len(r.rejections)}), with the destination's reasons:")
+            for rej in r.rejections:
+                console.print(escape(f"  {rej['stream']:<13} {rej['key']:<12} {rej['reason']}"))
     if r.full_read:
         t = Table(title="GHL -> DuckDB  (source-ghl-contacts read, loaded by PyAirbyte)", title_justify="left")
         for col in ("stream", "full read", "incremental read", "rows in DuckDB", "in GHL", "match"):
@@ -116,11 +118,11 @@ def render(r: Report) -> None:
     console.print(f"Duration: {_secs(r.duration)}")
     if r.db_path:
         console.print(f"\nDuckDB warehouse: [bold]{r.db_path}[/]")
-        console.print(f"Try:  .venv/bin/python -m demo.query \"{r.query}\"")
+        console.print(escape(f'Try:  .venv/bin/python -m demo.query "{r.query}"'))
         if r.query_result:
-            console.print(r.query_result)
+            console.print(escape(r.query_result))
     for p in r.problems:
-        console.print(f"[red]Problem: {p}[/]")
+        console.print(f"[red]Problem:[/] {escape(p)}")
 
 
 def as_phase(name: str, seconds: float, stats: dict | None) -> Phase:
