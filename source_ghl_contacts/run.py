@@ -3,12 +3,18 @@
 import sys
 from typing import List, Optional
 
+import orjson
 from airbyte_cdk.entrypoint import AirbyteEntrypoint, launch
-from airbyte_cdk.models import AirbyteMessage, AirbyteTraceMessage, FailureType, TraceType, Type
+from airbyte_cdk.models import (
+    AirbyteErrorTraceMessage,
+    AirbyteMessage,
+    AirbyteTraceMessage,
+    FailureType,
+    TraceType,
+    Type,
+)
 from airbyte_cdk.models.airbyte_protocol_serializers import AirbyteMessageSerializer
 from airbyte_cdk.utils.datetime_helpers import ab_datetime_now
-
-import orjson
 
 from source_ghl_contacts.source import SourceGhlContacts
 
@@ -42,9 +48,7 @@ def run(args: Optional[List[str]] = None) -> None:
     launch(source, args)
 
 
-def _error(error: Exception):  # type: ignore[no-untyped-def]
-    from airbyte_cdk.models import AirbyteErrorTraceMessage
-
+def _error(error: Exception) -> AirbyteErrorTraceMessage:
     return AirbyteErrorTraceMessage(
         message=f"source-ghl-contacts could not start: {type(error).__name__}: {error}",
         internal_message=str(error),
