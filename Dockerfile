@@ -43,6 +43,8 @@ COPY --from=builder /wheels/project.sha256 /airbyte/wheel.sha256
 RUN --mount=type=bind,from=builder,source=/wheels/project,target=/tmp/wheels \
     python3 -m pip --python "$VIRTUAL_ENV/bin/python" install --quiet --no-cache-dir --no-index --no-deps \
         /tmp/wheels/*.whl
+# Some builders (buildah) can leave the mount point behind.
+RUN rm -rf /tmp/wheels
 ENV PATH=/airbyte/venv/bin:$PATH
 WORKDIR /airbyte/integration_code
 USER airbyte

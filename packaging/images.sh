@@ -7,12 +7,13 @@
 #   packaging/images.sh podman ARGS   run podman with this project's storage and settings
 #   packaging/images.sh docker ARGS   the same for a docker command line (what packaging/bin/docker runs)
 #   packaging/images.sh env           print the exports that point podman at this project's storage
-#   packaging/images.sh available     exit 0 when podman can run containers here (used by tests and make)
+#   packaging/images.sh available     exit 0 when podman can run containers here (used by the tests)
 #   packaging/images.sh clean         remove this project's images and container storage
 #
-# Nothing here changes the machine's podman defaults: storage, settings and the docker shim's state live in
-# $GHL_IMAGES_DIR (default build/containers, git-ignored); the debootstrapped base tarball is kept in
-# $GHL_IMAGES_CACHE (default ~/.cache/ghl-contacts-images), so a fresh clone on the same machine skips debootstrap. The package index is reached with the host's CA bundle mounted into the build.
+# Nothing here changes the machine's podman defaults: podman's settings and storage live in $GHL_IMAGES_DIR
+# (default build/containers, git-ignored); the debootstrapped base is kept as a tarball in $GHL_IMAGES_CACHE
+# (default ~/.cache/ghl-contacts-images), so a fresh clone on the same machine skips debootstrap. Builds reach
+# the package index with the host's CA bundle mounted in. docs/images.md has the details.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -15,7 +15,7 @@ PROBE = r"""
 import glob, importlib.util, json, os, shutil, sys
 site = next(p for p in sys.path if p.endswith("site-packages"))
 found = lambda pattern: sorted(os.path.relpath(p, site) for p in glob.glob(os.path.join(site, pattern), recursive=True))
-leftovers = [p for p in ("/wheels", "/build", "/tmp/wheels", "/root/.cache/pip", "/custom_cache/pip") if os.path.exists(p)]
+leftovers = [p for p in ("/wheels", "/build", "/tmp/wheels", "/root/.cache/pip") if os.path.exists(p)]
 junk = []
 for top in ("/airbyte", site):
     for dirpath, dirnames, filenames in os.walk(top):
