@@ -15,8 +15,10 @@ REPO = Path(__file__).resolve().parent.parent
 SECRETS = REPO / "secrets"
 EXAMPLES = Path(__file__).resolve().parent / "config"
 
-# Connector-specific options the demo sets on top of the shared ones (none needed by default).
-SOURCE_OPTIONS: dict = {}
+# Connector-specific options the demo sets for the sandbox on top of the shared ones. The sandbox's search
+# index has no lag (real GHL's lags seconds to minutes), so the incremental read needs no lookback window;
+# configs for real GHL keep the source's default.
+SOURCE_OPTIONS: dict = {"lookback_window_minutes": 0}
 DESTINATION_OPTIONS: dict = {}
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 SHIPPED_DIR = Path(__file__).resolve().parent / "data" / "rankr_export"
 DEFAULT_SEED = 2026
-DEFAULT_CONTACTS = 300
+DEFAULT_CONTACTS = 200
 # Fixed so the export does not depend on the clock; appointments and due dates fall after it.
 EXPORTED_AT = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.timezone.utc)
 
@@ -103,7 +103,7 @@ class _Builder:
 
     def children(self, contact_id: str) -> None:
         rng = self.rng
-        for _ in range(rng.choice((0, 0, 1, 1, 1, 2, 3))):
+        for _ in range(rng.choice((0, 0, 0, 1, 1, 2))):
             due = self.when(-10, 30)
             status = "completed" if due < EXPORTED_AT and rng.random() < 0.6 else "open"
             self.add("tasks", {"rankr_id": self.next_id("tasks"), "contact": contact_id,
@@ -111,10 +111,10 @@ class _Builder:
                                "body": rng.choice(NOTE_BODIES) if rng.random() < 0.5 else None,
                                "due": _iso(due, rng.choice((-5, -6, 0, 1))), "status": status,
                                "updated_at": _iso(self.when(-30, -1))})
-        for _ in range(rng.choice((0, 0, 1, 1, 2, 3))):
+        for _ in range(rng.choice((0, 0, 0, 1, 1, 2))):
             self.add("notes", {"rankr_id": self.next_id("notes"), "contact": contact_id,
                                "body": rng.choice(NOTE_BODIES), "created_at": _iso(self.when(-60, -1))})
-        if rng.random() < 0.25:
+        if rng.random() < 0.2:
             start = self.when(2, 40).replace(hour=rng.randint(14, 21), minute=rng.choice((0, 30)))
             self.add("appointments", {
                 "rankr_id": self.next_id("appointments"), "contact": contact_id, "title": rng.choice(APPT_TITLES),

@@ -85,7 +85,9 @@ def test_summary_accounts_for_every_record(demo_run):
     assert s["export_counts"] == manifest["counts"]
     for stream, n in manifest["counts"].items():
         assert s["written"][stream] == n, f"{stream}: the destination confirmed {s['written'][stream]} of {n}"
-    assert len(s["rejections"]) >= len(manifest["invalid_on_purpose"]) - 1
+    rejected = sorted((r["stream"], r["key"]) for r in s["rejections"])
+    assert rejected == sorted((i["stream"], i["rankrId"]) for i in manifest["invalid_on_purpose"])
+    assert all(r["reason"] for r in s["rejections"])
     assert s["ghl_after_write"]["contacts"] > s["ghl_before"]["contacts"]
     assert sum(p["rate_limited"] or 0 for p in s["phases"]) == 0, "the connectors should pace under GHL's limit"
     full = s["full_read"]["contacts"]
