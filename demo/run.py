@@ -44,6 +44,8 @@ def parse_args(argv):
     p.add_argument("--export", help="the Rankr export to write (default: the shipped sample; with --real, "
                                     "nothing is written unless given)")
     p.add_argument("--full-refresh", action="store_true", help="with --real: read everything again")
+    p.add_argument("--secrets", default=str(connector_config.SECRETS),
+                   help="with --real: the folder holding source.json and destination.json (default secrets/)")
     return p.parse_args(argv)
 
 
@@ -163,7 +165,7 @@ def run_sandbox(a, out: Path, exes: dict) -> int:
 
 def run_real(a, out: Path, exes: dict) -> int:
     t0 = time.monotonic()
-    configs = connector_config.for_real()
+    configs = connector_config.for_real(Path(a.secrets))
     steps = Steps(4)
     report = Report(where=configs.where)
     steps.start("Checking both connectors against GHL")

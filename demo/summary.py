@@ -87,7 +87,7 @@ def render(r: Report) -> None:
             console.print(f"Rejected records ({len(r.rejections)}), with the destination's reasons:")
             for rej in r.rejections:
                 console.print(escape(f"  {rej['stream']:<13} {rej['key']:<12} {rej['reason']}"))
-    if r.full_read:
+    if r.full_read or r.incremental_read:
         t = Table(title="GHL -> DuckDB  (source-ghl-contacts read, loaded by PyAirbyte)", title_justify="left")
         for col in ("stream", "full read", "incremental read", "rows in DuckDB", "in GHL", "match"):
             t.add_column(col, justify="left" if col == "stream" else "right")
