@@ -18,7 +18,7 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 STATE="${GHL_IMAGES_DIR:-$ROOT/build/containers}"
-CACHE="${GHL_IMAGES_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ghl-contacts-images}"
+CACHE="${GHL_IMAGES_CACHE:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/ghl-contacts-images}"
 TAG="${GHL_IMAGE_TAG:-dev}"
 LOCAL_BASE="localhost/ghl-python-base:bookworm"
 BASE_IMAGE="${GHL_BASE_IMAGE:-$LOCAL_BASE}"
@@ -65,7 +65,7 @@ EOF
 }
 
 podman_env() {
-  [ -f "$STATE/containers.conf" ] && [ -f "$STATE/storage.conf" ] || write_podman_conf
+  if [ ! -f "$STATE/containers.conf" ] || [ ! -f "$STATE/storage.conf" ]; then write_podman_conf; fi
   export CONTAINERS_CONF="$STATE/containers.conf"
   export CONTAINERS_STORAGE_CONF="$STATE/storage.conf"
 }
@@ -158,11 +158,11 @@ cmd_build() {
 }
 
 # Enough of the docker CLI for the CDK's image tests: `docker buildx build` becomes `podman build`, and
-# `docker run` joins the host's network (as loopback-only as the host: the sandbox listens on 127.0.0.1).
+# `docker run` uses the host's network, so containers reach the sandbox on 127.0.0.1.
 cmd_docker() {
   case "${1:-}" in
     buildx) shift; [ "${1:-}" = build ] && shift; pm build --network=host "$@" ;;
-    run) shift; pm run ${GHL_DOCKER_RUN_ARGS:---network=host} "$@" ;;
+    run) shift; pm run --network=host "$@" ;;
     *) pm "$@" ;;
   esac
 }
@@ -174,7 +174,7 @@ cmd_env() {
 
 cmd_clean() {
   [ -d "$STATE" ] || return 0
-  command -v podman >/dev/null 2>&1 && pm system reset --force >/dev/null 2>&1 || true
+  if command -v podman >/dev/null 2>&1; then pm system reset --force >/dev/null 2>&1 || true; fi
   rm -rf "$STATE"
 }
 
