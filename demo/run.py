@@ -28,6 +28,7 @@ GHL_STREAMS = ("contacts", "tasks", "notes", "appointments")
 # children of exactly those contacts; deletes and children added without touching their contact are not
 # visible to an incremental read (see docs/demo.md).
 CHANGES = {"update": 12, "add": 6}
+MARKER = ".demo-output"  # marks a folder the demo made, and so may replace
 QUERY = ("select c.email, count(*) as open_tasks from contacts c join tasks t on t.contactid = c.id "
          "where not t.completed group by 1 order by 2 desc, 1 limit 5")
 
@@ -54,6 +55,13 @@ def _env_int(name: str) -> int | None:
     return int(v) if v else None
 
 
+def _start_afresh(out: Path, chosen: bool) -> None:
+    """Every sandbox run replaces its output folder: build/demo, or a chosen one the demo made before."""
+    if chosen and out.exists() and any(out.iterdir()) and not (out / MARKER).exists():
+        raise SystemExit(f"{out} is not empty and was not made by the demo; choose another --out")
+    shutil.rmtree(out, ignore_errors=True)
+
+
 def connectors() -> dict[str, Path | None]:
     return {name: pipeline.executable(name) for name in (pipeline.SOURCE, pipeline.DESTINATION)}
 
@@ -70,8 +78,9 @@ def main(argv: list[str] | None = None) -> int:
     a = parse_args(argv)
     out = Path(a.out or REPO / "build" / ("real" if a.real else "demo")).resolve()
     if not a.real:
-        shutil.rmtree(out, ignore_errors=True)  # every sandbox run starts afresh
+        _start_afresh(out, chosen=bool(a.out))
     out.mkdir(parents=True, exist_ok=True)
+    (out / MARKER).touch()
     warehouse.configure(out / "logs")
     exes = connectors()
     missing = [n for n, p in exes.items() if p is None]
