@@ -48,7 +48,12 @@ def sandbox_configs(sandbox):
 
 class ImageSuite(DockerConnectorTestSuite):
     kind: str
+    root: Path  # the folder of the connector's metadata.yaml
     sections: tuple[str, ...]
+
+    @classmethod
+    def get_connector_root_dir(cls) -> Path:
+        return cls.root
 
     @classmethod
     def get_scenarios(cls) -> list[ConnectorTestScenario]:
@@ -89,13 +94,11 @@ class ImageSuite(DockerConnectorTestSuite):
 
 class TestSourceImage(ImageSuite):
     kind = "source"
+    root = ROOT
     sections = ("spec", "connection", "discovery", "basic_read")
 
 
 class TestDestinationImage(ImageSuite):
     kind = "destination"
+    root = ROOT / "destination_ghl_contacts"
     sections = ("spec", "connection")
-
-    @classmethod
-    def get_connector_root_dir(cls) -> Path:
-        return ROOT / "destination_ghl_contacts"
