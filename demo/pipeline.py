@@ -14,7 +14,6 @@ import shutil
 import subprocess
 import sys
 import threading
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -73,7 +72,6 @@ class WriteResult:
     outcomes: dict[str, dict[str, int]] = field(default_factory=dict)  # object -> {"created": n, ...}
     summary_lines: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
-    log_counts: Counter = field(default_factory=Counter)
 
     @property
     def ok(self) -> bool:
@@ -133,8 +131,7 @@ def _on_output(msg: dict, result: WriteResult, progress: WriteProgress) -> None:
             result.confirmed[name] = position
             progress.on_confirmed(name, position)
     elif kind == "LOG":
-        level, text = msg["log"].get("level", "INFO"), msg["log"].get("message", "")
-        result.log_counts[level] += 1
+        text = msg["log"].get("message", "")
         rejected, summary = REJECTED.match(text), SUMMARY.match(text)
         if rejected:
             result.rejections.append(rejected.groupdict())

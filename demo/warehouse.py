@@ -37,8 +37,7 @@ def _import_airbyte():
 
 @dataclass
 class ReadStats:
-    """What one read landed: records per stream, and which streams ran."""
-    mode: str
+    """What one read landed: records per stream."""
     records: dict[str, int] = field(default_factory=dict)
 
 
@@ -77,8 +76,7 @@ class Warehouse:
         # PyAirbyte keeps per-stream counts only on its progress tracker.
         tracker = getattr(result, "_progress_tracker", None)
         counts = dict(getattr(tracker, "stream_read_counts", {}) or {})
-        return ReadStats("full refresh" if full_refresh else "incremental",
-                         {name: counts.get(name, 0) for name in source.get_selected_streams()})
+        return ReadStats({name: counts.get(name, 0) for name in source.get_selected_streams()})
 
     # -- looking at what landed -----------------------------------------------------------------------
     def connect(self):
