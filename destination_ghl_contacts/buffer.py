@@ -4,6 +4,9 @@ Every incoming record is appended to a temporary SQLite file, and the flusher re
 contacts first, then the records that refer to them, so contacts are written before their tasks, notes,
 appointments and tags even when the streams interleave. The same file holds the directory of contacts
 written in this sync (Rankr id / email -> GHL id) that children are resolved against.
+
+A child whose contact has not arrived yet stays here (on disk) until the contact comes, or until the end of
+the input, when it is looked up in GHL or rejected; the STATE messages after it wait with it.
 """
 
 import os
@@ -50,6 +53,15 @@ class Buffer:
         with self._lock:
             self._db.execute("INSERT INTO pending VALUES (?, ?, ?, ?, ?, ?)",
                              (self._seq, obj, stream, key, orjson.dumps(data), int(obj == CONTACTS)))
+
+    @property
+    def last_seq(self) -> int:
+        return self._seq
+
+    def oldest_pending(self) -> Optional[int]:
+        """The seq of the oldest record not yet written or rejected (None: nothing pending)."""
+        with self._lock:
+            return self._db.execute("SELECT min(seq) FROM pending").fetchone()[0]
 
     def __len__(self) -> int:
         with self._lock:

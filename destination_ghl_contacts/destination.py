@@ -1,12 +1,15 @@
 """destination-ghl-contacts: Airbyte records in, GHL contacts, tasks, notes, appointments and tags out.
 
-`write` validates each record, buffers it on disk, and writes the buffer at each STATE (contacts first),
-echoing the STATE only once every record before it is written or rejected and reported.
+`write` validates each record, buffers it on disk, and writes the buffer at each STATE (contacts first).
+A STATE is echoed only once every record before it is written or rejected and reported: when a record before
+it still waits for its contact, the STATE waits too.
 """
 
+import argparse
 import logging
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Iterable, Mapping
+from typing import Any, Deque, Iterable, Mapping, Tuple
 
 from airbyte_cdk.destinations import Destination
 from airbyte_cdk.models import (
@@ -17,6 +20,9 @@ from airbyte_cdk.models import (
     Status,
     Type,
 )
+
+from airbyte_cdk.utils.airbyte_secrets_utils import get_secrets, update_secrets
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from destination_ghl_contacts import mapping, probe
 from destination_ghl_contacts.buffer import Buffer
@@ -34,6 +40,21 @@ SOFT_FLUSH_RECORDS = 1000
 
 
 class DestinationGhlContacts(Destination):
+    def run_cmd(self, parsed_args: argparse.Namespace) -> Iterable[AirbyteMessage]:
+        """Our config check runs before the CDK's, so a bad config names its field and the fix."""
+        if parsed_args.command in ("check", "write"):
+            config = self.read_config(config_path=parsed_args.config)
+            update_secrets(get_secrets(connection_spec(), config))
+            try:
+                validate_config(config, connection_spec())
+            except AirbyteTracedException as exc:
+                if parsed_args.command == "check":
+                    yield AirbyteMessage(type=Type.CONNECTION_STATUS, connectionStatus=AirbyteConnectionStatus(
+                        status=Status.FAILED, message=exc.message))
+                    return
+                raise
+        yield from super().run_cmd(parsed_args)
+
     def spec(self, logger: logging.Logger) -> ConnectorSpecification:
         return specification()
 
@@ -63,21 +84,31 @@ class DestinationGhlContacts(Destination):
 
 def _write(ctx: WriteContext, flusher: Flusher, input_messages: Iterable[AirbyteMessage]) -> Iterable[AirbyteMessage]:
     since_flush = 0
+    states: Deque[Tuple[int, AirbyteMessage]] = deque()  # (seq of the last record before it, STATE)
     for message in input_messages:
         if message.type == Type.RECORD:
             since_flush += _take(ctx, message.record.stream, dict(message.record.data or {}))
             if since_flush >= SOFT_FLUSH_RECORDS:
                 flusher.flush(final=False)
                 since_flush = 0
+                yield from _ready(ctx, states)
             yield from ctx.report.drain()
         elif message.type == Type.STATE:
-            flusher.flush(final=True)
+            states.append((ctx.buffer.last_seq, message))
+            flusher.flush(final=False)
             since_flush = 0
-            yield from ctx.report.drain()
-            yield message
+            yield from _ready(ctx, states)
     flusher.flush(final=True)
-    yield from ctx.report.drain()
+    yield from _ready(ctx, states)
     yield ctx.report.summary()
+
+
+def _ready(ctx: WriteContext, states: Deque[Tuple[int, AirbyteMessage]]) -> Iterable[AirbyteMessage]:
+    """Reports first, then every STATE whose records are all written or rejected."""
+    yield from ctx.report.drain()
+    oldest = ctx.buffer.oldest_pending()
+    while states and (oldest is None or states[0][0] < oldest):
+        yield states.popleft()[1]
 
 
 def _key(data: Mapping[str, Any]) -> str:

@@ -32,8 +32,9 @@ class Flusher:
         self.pool = pool
 
     def flush(self, final: bool) -> None:
-        """Write every pending contact, and every child whose contact is known. With `final` (a STATE or the
-        end of input), children whose contact is not known yet are looked up in GHL, else rejected."""
+        """Write every pending contact, and every child whose contact is known. With `final` (the end of the
+        input), children whose contact is not known yet are looked up in GHL, else rejected; before that they
+        wait for their contact to arrive."""
         self._contacts()
         self._children(final)
 
@@ -67,7 +68,7 @@ class Flusher:
             self.ctx.buffer.done([item for item, _ in results])
 
     def _resolve(self, batch: List[Item], final: bool):
-        """Each child's GHL contact id: what this sync knows; at a STATE (`final`) also what GHL knows."""
+        """Each child's GHL contact id: what this sync knows; at the end (`final`) also what GHL knows."""
         first_of: Dict[Tuple[str, str], Item] = {}
         for item in batch:
             first_of.setdefault(_reference(item), item)

@@ -1,0 +1,143 @@
+"""Run the real `destination-ghl-contacts` console script against a sandbox, records on stdin."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+import requests
+
+SCRIPT = str(Path(sys.executable).with_name("destination-ghl-contacts"))
+FIXTURES = Path(__file__).parent / "fixtures"
+SAMPLE = FIXTURES / "rankr_export.jsonl"
+CATALOG = FIXTURES / "configured_catalog.json"
+# Fast sandboxes for tests: GHL's shapes and rules, a roomy budget.
+FAST = dict(contacts=15, rate_limit_burst=2000)
+
+
+def sample_lines() -> List[str]:
+    return SAMPLE.read_text().splitlines()
+
+
+def config(sandbox: Any, token: Optional[str] = None, **extra: Any) -> Dict[str, Any]:
+    creds = sandbox.credentials
+    calendars = requests.get(creds["base_url"] + "/calendars/", params={"locationId": creds["location_id"]},
+                             headers=sandbox.headers(version="2021-04-15"), timeout=30).json()["calendars"]
+    return {
+        "credentials": {"auth_type": "private_integration_token",
+                        "token": token or creds["private_integration_tokens"]["readwrite"]},
+        "location_id": creds["location_id"],
+        "api_base_url": creds["base_url"],
+        "requests_per_10_seconds": 1000,
+        "request_timeout_seconds": 5,
+        "default_calendar_id": calendars[0]["id"],
+        **extra,
+    }
+
+
+@dataclass
+class Result:
+    messages: List[Dict[str, Any]]
+    returncode: int
+    stderr: str
+
+    def of_type(self, kind: str) -> List[Dict[str, Any]]:
+        return [m for m in self.messages if m["type"] == kind]
+
+    def logs(self, level: Optional[str] = None) -> List[str]:
+        return [m["log"]["message"] for m in self.of_type("LOG") if level in (None, m["log"]["level"])]
+
+    @property
+    def rejections(self) -> List[str]:
+        return [text for text in self.logs("WARN") if text.startswith(("Rejected record", "Would reject"))]
+
+    @property
+    def summary(self) -> str:
+        return next(text for text in self.logs("INFO") if "summary" in text)
+
+    def last_state_position(self) -> int:
+        states = self.of_type("STATE")
+        return states[-1]["state"]["global"]["shared_state"]["position"] if states else 0
+
+
+def _files(cfg: Dict[str, Any]) -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="dest-test-"))
+    (folder / "config.json").write_text(json.dumps(cfg))
+    return folder
+
+
+def _parse(stdout: str) -> List[Dict[str, Any]]:
+    return [json.loads(line) for line in stdout.splitlines() if line.startswith("{")]
+
+
+def run(command: str, cfg: Dict[str, Any], lines: Optional[List[str]] = None, timeout: float = 240) -> Result:
+    folder = _files(cfg)
+    args = [SCRIPT, command, "--config", str(folder / "config.json")]
+    if command == "write":
+        args += ["--catalog", str(CATALOG)]
+    proc = subprocess.run(args, input="".join(line + "\n" for line in lines or []), capture_output=True, text=True,
+                          timeout=timeout)
+    return Result(_parse(proc.stdout), proc.returncode, proc.stderr)
+
+
+def run_killed(cfg: Dict[str, Any], lines: List[str], after_states: int) -> Result:
+    """Start a write and SIGKILL it once it has echoed `after_states` STATE messages."""
+    folder = _files(cfg)
+    proc = subprocess.Popen([SCRIPT, "write", "--config", str(folder / "config.json"), "--catalog", str(CATALOG)],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    proc.stdin.write("".join(line + "\n" for line in lines))
+    proc.stdin.close()
+    seen, states = [], 0
+    for line in proc.stdout:
+        if line.startswith("{"):
+            seen.append(json.loads(line))
+            states += seen[-1]["type"] == "STATE"
+        if states >= after_states:
+            os.kill(proc.pid, signal.SIGKILL)
+            break
+    proc.wait(timeout=30)
+    return Result(seen, proc.returncode, "")
+
+
+def resume_lines(lines: List[str], position: int) -> List[str]:
+    """What Airbyte sends again after a crash: every record after the last committed state."""
+    out, n = [], 0
+    for line in lines:
+        message = json.loads(line)
+        if message["type"] == "RECORD":
+            n += 1
+            if n <= position:
+                continue
+        elif n <= position:
+            continue
+        out.append(line)
+    return out
+
+
+def signature(dump: Dict[str, Any]) -> Dict[str, Any]:
+    """What a sync wrote, without GHL's ids and timestamps: comparable across sandboxes and runs."""
+    by_id = {c["id"]: c.get("email") for c in dump["contacts"]}
+    contacts = sorted((c.get("email") or "", c.get("firstName"), c.get("lastName"), c.get("phone"),
+                       tuple(sorted(c.get("tags") or [])), c.get("companyName")) for c in dump["contacts"])
+    tasks = sorted((by_id.get(t["contactId"]) or "", t.get("title"), t.get("body"), t.get("dueDate"),
+                    t.get("completed")) for t in dump["tasks"])
+    notes = sorted((by_id.get(n["contactId"]) or "", n.get("body")) for n in dump["notes"])
+    appointments = sorted((by_id.get(a["contactId"]) or "", a.get("calendarId"), a.get("title"),
+                           a.get("startTime"), a.get("endTime"), a.get("appointmentStatus"))
+                          for a in dump["appointments"])
+    return {"contacts": contacts, "tasks": tasks, "notes": notes, "appointments": appointments}
+
+
+def marked(dump: Dict[str, Any], kind: str) -> List[str]:
+    """The Rankr ids found in the markers of GHL's tasks / notes / appointments, duplicates kept."""
+    import re
+
+    field = "notes" if kind == "appointments" else "body"
+    return sorted(m for item in dump[kind] for m in re.findall(r"\[rankr:([A-Za-z0-9_-]+)\]", item.get(field) or ""))
