@@ -74,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--contacts", type=int, default=50_000)
     ap.add_argument("--out", default=None, help="also write the report here")
+    ap.add_argument("--raw", default=None, help="keep py-spy's raw (collapsed) stacks here")
     a = ap.parse_args(argv)
     py_spy = shutil.which("py-spy", path=os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))
     if not py_spy:
@@ -82,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     with SandboxProcess(seed=1, contacts=a.contacts, **UNLIMITED) as sb, Workdir() as wd:
         config = connector_config(sb, **source_options(spec_run, unlimited=True))
         catalog = configured_catalog(discover(wd, config), ["contacts"], incremental=False)
-        raw = wd.file("profile.raw")
+        raw = a.raw or wd.file("profile.raw")
         argv_src = [executable(SOURCE), "read", "--config", wd.write_json("c.json", config),
                     "--catalog", wd.write_json("cat.json", catalog)]
         proc = subprocess.run([py_spy, "record", "--format", "raw", "-r", str(RATE), "--threads", "-o", raw,
