@@ -123,16 +123,18 @@ def resume_lines(lines: List[str], position: int) -> List[str]:
 
 def signature(dump: Dict[str, Any]) -> Dict[str, Any]:
     """What a sync wrote, without GHL's ids and timestamps: comparable across sandboxes and runs."""
-    by_id = {c["id"]: c.get("email") for c in dump["contacts"]}
-    contacts = sorted((c.get("email") or "", c.get("firstName"), c.get("lastName"), c.get("phone"),
-                       tuple(sorted(c.get("tags") or [])), c.get("companyName")) for c in dump["contacts"])
-    tasks = sorted((by_id.get(t["contactId"]) or "", t.get("title"), t.get("body"), t.get("dueDate"),
-                    t.get("completed")) for t in dump["tasks"])
-    notes = sorted((by_id.get(n["contactId"]) or "", n.get("body")) for n in dump["notes"])
-    appointments = sorted((by_id.get(a["contactId"]) or "", a.get("calendarId"), a.get("title"),
-                           a.get("startTime"), a.get("endTime"), a.get("appointmentStatus"))
-                          for a in dump["appointments"])
-    return {"contacts": contacts, "tasks": tasks, "notes": notes, "appointments": appointments}
+    email_of = {c["id"]: c.get("email") or "" for c in dump["contacts"]}
+
+    def rows(kind: str, fields: tuple) -> list:
+        return sorted(tuple([email_of.get(item.get("contactId"), "")] + [str(item.get(f, "")) for f in fields])
+                      for item in dump[kind])
+
+    contacts = sorted((c.get("email") or "", str(c.get("firstName")), str(c.get("lastName")), str(c.get("phone")),
+                       tuple(sorted(c.get("tags") or [])), str(c.get("companyName"))) for c in dump["contacts"])
+    return {"contacts": contacts,
+            "tasks": rows("tasks", ("title", "body", "dueDate", "completed")),
+            "notes": rows("notes", ("body",)),
+            "appointments": rows("appointments", ("calendarId", "title", "startTime", "endTime", "appointmentStatus"))}
 
 
 def marked(dump: Dict[str, Any], kind: str) -> List[str]:
