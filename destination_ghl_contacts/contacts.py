@@ -141,8 +141,8 @@ def _same(field: str, have: Any, want: Any) -> bool:
 
 
 def _same_custom(existing: Mapping[str, Any], entry: Mapping[str, Any], ids: Optional[Mapping[str, str]]) -> bool:
-    if not ids:
-        return False
+    if ids is None:
+        return False  # definitions unreadable: cannot compare, so send
     field_id = entry.get("id") or ids.get(entry.get("key", ""))
     if not field_id:
         return True  # GHL ignores an unknown key: sending it again changes nothing

@@ -31,6 +31,7 @@ class WriteContext:
         self._lock = threading.Lock()
         self._deletes = 0
         self._custom_fields: Optional[Dict[str, str]] = None
+        self._custom_fields_loaded = False
         self._calendars: Optional[Dict[str, List[str]]] = None
         self._ignored_deletes_noted = False
 
@@ -59,11 +60,12 @@ class WriteContext:
     def custom_field_ids(self) -> Optional[Dict[str, str]]:
         """key (both `x` and `contact.x`) or `id:<id>` -> field id; None when the token may not read them."""
         with self._lock:
-            if self._custom_fields is None:
+            if not self._custom_fields_loaded:
                 self._custom_fields = self._load_custom_fields()
-            return self._custom_fields or None
+                self._custom_fields_loaded = True
+            return self._custom_fields
 
-    def _load_custom_fields(self) -> Dict[str, str]:
+    def _load_custom_fields(self) -> Optional[Dict[str, str]]:
         try:
             reply = self.ghl.get(f"/locations/{self.ghl.location_id}/customFields", params={"model": "contact"})
         except AirbyteTracedException:
@@ -71,7 +73,7 @@ class WriteContext:
         if reply is None or not reply.ok:
             self.report.note(Level.WARN, "Could not read the location's custom-field definitions (the token may lack "
                              "locations/customFields.readonly): custom fields are sent on every update.")
-            return {}
+            return None
         ids: Dict[str, str] = {}
         for field in reply.body.get("customFields") or []:
             key = field.get("fieldKey") or ""

@@ -93,7 +93,7 @@ def tag_list(tags: Optional[List[str]]) -> List[str]:
 
 def utc_seconds(value: str) -> str:
     """ISO with offset -> UTC `YYYY-MM-DDTHH:MM:SSZ` (GHL's task update refuses milliseconds)."""
-    return parse_time(value).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return parse_time(value).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def parse_time(value: str) -> datetime:
