@@ -56,12 +56,23 @@ def _classify_exception(exc: Exception) -> ErrorResolution:
     return _resolution(ResponseAction.RETRY, FailureType.system_error, f"{type(exc).__name__} while calling GHL")
 
 
+# The parsed body is kept on the response, so readers of a checked page do not parse it a second time.
+_PARSED_BODY_ATTR = "ghl_parsed_body"
+
+
+def parsed_body(response: requests.Response) -> Any:
+    """The response's JSON, parsed once (raises `orjson.JSONDecodeError` for a body that is not JSON)."""
+    if not hasattr(response, _PARSED_BODY_ATTR):
+        setattr(response, _PARSED_BODY_ATTR, orjson.loads(response.content))
+    return getattr(response, _PARSED_BODY_ATTR)
+
+
 def _body_is_complete_json(response: requests.Response) -> bool:
     # A dropped connection can leave a 200 with a cut-off body; parse it before the caller trusts it.
     if not response.content or "json" not in response.headers.get("content-type", "json"):
         return True
     try:
-        orjson.loads(response.content)
+        parsed_body(response)
     except orjson.JSONDecodeError:
         return False
     return True

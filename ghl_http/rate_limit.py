@@ -10,6 +10,7 @@ from typing import Optional
 
 import requests
 from airbyte_cdk.sources.streams.call_rate import HttpAPIBudget, MovingWindowCallRatePolicy, Rate
+from pyrate_limiter import RateItem, TimeClock
 
 from ghl_http.constants import (
     BURST_WINDOW_SECONDS,
@@ -32,9 +33,28 @@ def burst_window() -> timedelta:
     return timedelta(seconds=BURST_WINDOW_SECONDS) + WINDOW_SAFETY_MARGIN
 
 
+class GHLWindowPolicy(MovingWindowCallRatePolicy):
+    """A moving window that also counts requests it did not send.
+
+    GHL's budget is per app and location, so a `check` or `discover` run just before a sync, the previous
+    sync, or another connector of the same app spend it too. Whenever GHL's `x-ratelimit-remaining` is lower
+    than what our window has left, the difference is entered as spent now. A higher value is ignored: our own
+    requests in flight have not reached GHL yet, and GHL's window (10 s) forgets sooner than ours.
+    """
+
+    def update(self, available_calls: Optional[int], call_reset_ts: Optional[object]) -> None:
+        if available_calls is None:
+            return
+        with self._limiter.lock:
+            now = TimeClock().now()
+            unseen = self._get_available_calls(now) - max(0, available_calls)
+            if unseen > 0:
+                self._bucket.put(RateItem(name="spent-elsewhere", timestamp=now, weight=unseen))
+
+
 def build_api_budget(requests_per_10_seconds: int) -> HttpAPIBudget:
     """The CDK API budget for one GHL location: `requests_per_10_seconds` per (10 s + margin)."""
-    policy = MovingWindowCallRatePolicy(
+    policy = GHLWindowPolicy(
         rates=[Rate(limit=requests_per_10_seconds, interval=burst_window())],
         matchers=[],  # every request to GHL counts against the same per-location budget
     )

@@ -121,3 +121,12 @@ def test_backoff_grows_and_is_capped():
     waits = [strategy.backoff_time(response(503), attempt) for attempt in (1, 2, 3, 10)]
     assert waits[0] < waits[1] < waits[2]
     assert waits[3] <= 8 * 1.2
+
+
+def test_a_checked_body_is_parsed_once_and_kept():
+    from ghl_http.errors import parsed_body
+
+    resp = response(200, b'{"contacts": [{"id": "a"}]}')
+    classify(resp)
+    resp._content = b"not json any more"  # a second parse would fail
+    assert parsed_body(resp) == {"contacts": [{"id": "a"}]}

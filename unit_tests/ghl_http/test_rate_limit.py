@@ -47,3 +47,30 @@ def test_header_readers():
     resp.headers.update({"x-ratelimit-interval-milliseconds": "2000", "x-ratelimit-daily-reset": "86343000"})
     assert seconds_until_window_frees(resp) == 2.0
     assert hours_until_daily_reset(resp) == 24.0
+
+
+def test_requests_spent_elsewhere_are_counted():
+    budget = build_api_budget(10)
+    resp = requests.Response()
+    resp.status_code = 200
+    resp.headers["x-ratelimit-remaining"] = "3"  # another process spent 7 of GHL's 10
+    budget.update_from_response(request(), resp)
+    for _ in range(3):
+        budget.acquire_call(request(), block=False)
+    try:
+        budget.acquire_call(request(), block=False)
+    except Exception:
+        return
+    raise AssertionError("only 3 calls were left at GHL; the fourth should wait")
+
+
+def test_a_higher_remaining_than_ours_changes_nothing():
+    budget = build_api_budget(10)
+    for _ in range(8):
+        budget.acquire_call(request(), block=False)
+    resp = requests.Response()
+    resp.status_code = 200
+    resp.headers["x-ratelimit-remaining"] = "9"  # a stale answer: our later requests have not arrived yet
+    budget.update_from_response(request(), resp)
+    budget.acquire_call(request(), block=False)
+    budget.acquire_call(request(), block=False)
