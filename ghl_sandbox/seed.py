@@ -359,12 +359,15 @@ def seed_store(store: Store, seed: int, contacts_per_location: int, locations: i
             for _ in range(contacts_per_location):
                 added = start + int(rng.random() ** 0.8 * TWO_YEARS_MS)  # more recent contacts than old ones
                 r = rng.random()
+                # Spread within what is left before the horizon: clamping instead would stack the newest
+                # contacts on one dateUpdated, which no real account has.
+                room = max(1, horizon - 1 - added)
                 if r < 0.45:
                     updated = added
                 elif r < 0.85:
-                    updated = added + rng.randint(1, 30 * DAY)
+                    updated = added + 1 + int(rng.random() * min(30 * DAY, room))
                 else:
-                    updated = added + int(rng.random() * (horizon - added))
+                    updated = added + int(rng.random() * room)
                 updated = min(updated, horizon - 1)
                 c = fac.contact(added, updated)
                 batch.append(c)
