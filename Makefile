@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-test: venv
+test: demo-deps
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 unit: venv
