@@ -14,7 +14,7 @@ from typing import Any, Dict, List, Optional
 
 SCRIPT = str(Path(sys.executable).with_name("source-ghl-contacts"))
 STREAMS = ("contacts", "tasks", "notes", "appointments", "custom_fields")
-INCREMENTAL = {"contacts": "dateUpdated", "tasks": "dueDate", "notes": "dateAdded", "appointments": "dateUpdated"}
+INCREMENTAL = {"contacts": "dateUpdated", "tasks": "contactDateUpdated", "notes": "contactDateUpdated", "appointments": "contactDateUpdated"}
 
 
 def pit_config(sandbox: Any, token: Optional[str] = None, **extra: Any) -> Dict[str, Any]:

@@ -3,6 +3,7 @@
 import time
 
 import pytest
+import requests
 
 from ghl_sandbox.process import SandboxProcess
 
@@ -35,6 +36,32 @@ def test_incremental_after_mutate_emits_every_change_with_fewer_requests(fresh_s
         assert expected <= {r["id"] for r in second.records[stream]}, stream
     incremental_requests = _requests(fresh_sandbox.stats())
     assert incremental_requests * 5 < full_requests, (incremental_requests, full_requests)
+
+
+def test_tasks_due_in_the_future_do_not_stop_the_next_incremental_reading_children(fresh_sandbox):
+    sandbox = fresh_sandbox
+    for contact in sandbox.dump()["contacts"][:3]:
+        answer = requests.post(
+            f"{sandbox.base_url}/contacts/{contact['id']}/tasks", headers=sandbox.headers(),
+            json={"title": "Renewal call", "dueDate": "2099-12-18T21:15:00.000Z", "completed": False}, timeout=10,
+        )
+        assert answer.status_code in (200, 201), answer.text
+    config = pit_config(sandbox)
+    first = run_source("read", config, catalog("contacts", *CHILDREN))
+    assert first.returncode == 0, first.raw[-3000:]
+    assert any(task["dueDate"].startswith("2099") for task in first.records["tasks"])
+
+    changes = sandbox.mutate(update=4, add=3, seed=5)
+    second = run_source("read", config, catalog("contacts", *CHILDREN), state=first.final_states())
+    assert second.returncode == 0, second.raw[-3000:]
+    changed = set(changes["updated"]) | set(changes["added"])
+    truth = sandbox.dump()
+    for stream in CHILDREN:
+        expected = {r["id"] for r in truth[stream] if r["contactId"] in changed}
+        assert expected, stream
+        assert expected <= {r["id"] for r in second.records[stream]}, stream
+    for state in second.final_states():
+        assert "2099" not in str(state["stream"]["stream_state"]), state
 
 
 def test_resume_from_a_mid_sync_state_loses_nothing(fresh_sandbox):

@@ -2,13 +2,14 @@
 needs), and `searchAfter` paging for `POST /contacts/search`."""
 
 from dataclasses import InitVar, dataclass, field
-from typing import Any, Iterable, List, Mapping, MutableMapping, Optional
+from typing import Any, Dict, Iterable, List, Mapping, MutableMapping, Optional
 
 import orjson
 import requests
 from airbyte_cdk.sources.declarative.extractors.record_extractor import RecordExtractor
 from airbyte_cdk.sources.declarative.requesters.paginators.strategies.pagination_strategy import PaginationStrategy
-from airbyte_cdk.sources.types import Record
+from airbyte_cdk.sources.declarative.transformations import RecordTransformation
+from airbyte_cdk.sources.types import Config, Record, StreamSlice, StreamState
 
 from source_ghl_contacts.components.progress import PROGRESS
 
@@ -67,6 +68,38 @@ class GHLRecordExtractor(RecordExtractor):
                 if not record.get("contactId"):
                     record["contactId"] = contact_id
         return records
+
+
+# The child streams' cursor field: the `dateUpdated` of the contact a child record was read for.
+CONTACT_DATE_UPDATED = "contactDateUpdated"
+
+
+@dataclass
+class ContactDateUpdated(RecordTransformation):
+    """Copies the parent contact's `dateUpdated` (the slice's `extra_fields`, see the manifest's
+    `ParentStreamConfig`) into each child record as `contactDateUpdated`, the child streams' cursor.
+
+    A child's own dates cannot be the cursor: a task due next year would push the state past every later
+    contact change, and the next sync's window would be empty. The contact's `dateUpdated` is what decides
+    which children a sync reads, so the child state follows the contacts state.
+    """
+
+    config: Mapping[str, Any]
+    parameters: InitVar[Mapping[str, Any]]
+
+    def __post_init__(self, parameters: Mapping[str, Any]) -> None:
+        pass
+
+    def transform(
+        self,
+        record: Dict[str, Any],
+        config: Optional[Config] = None,
+        stream_state: Optional[StreamState] = None,
+        stream_slice: Optional[StreamSlice] = None,
+    ) -> None:
+        extra = stream_slice.extra_fields if stream_slice is not None else None
+        if extra:
+            record[CONTACT_DATE_UPDATED] = extra.get("dateUpdated")
 
 
 @dataclass

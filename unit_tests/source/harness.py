@@ -8,7 +8,7 @@ from airbyte_cdk.test.state_builder import StateBuilder
 
 from source_ghl_contacts import SourceGhlContacts
 
-CURSORS = {"contacts": "dateUpdated", "tasks": "dueDate", "notes": "dateAdded", "appointments": "dateUpdated"}
+CURSORS = {"contacts": "dateUpdated", "tasks": "contactDateUpdated", "notes": "contactDateUpdated", "appointments": "contactDateUpdated"}
 
 
 def catalog(*streams: str, incremental: bool = False) -> Dict[str, Any]:

@@ -38,3 +38,41 @@ def test_incremental_tasks_keep_the_parent_contacts_state(http):
     out = run_read(config(), ["tasks"], incremental=True)
     final = out.state_messages[-1].state.stream.stream_state.__dict__
     assert final["parent_state"]["contacts"]["dateUpdated"].startswith("2025-01-02T00:01:00")
+
+
+def _state_of(out, stream):
+    states = [m.state.stream for m in out.state_messages if m.state.stream.stream_descriptor.name == stream]
+    return states[-1].stream_state.__dict__
+
+
+def _tasks_due(http, contact_id, due_date):
+    body = ChildResponse("tasks").for_contact(contact_id, 1).build()
+    body["tasks"][0]["dueDate"] = due_date
+    http.get(Requests.child(contact_id, "tasks"), json=body)
+    return body["tasks"][0]["id"]
+
+
+def test_tasks_due_in_the_future_do_not_hide_the_next_syncs_changed_contacts(http):
+    first_page = SearchResponse().with_contacts(2).build()
+    http.post(Requests.search, json=first_page, headers=RATE_HEADERS)
+    for contact in first_page["contacts"]:
+        _tasks_due(http, contact["id"], "2099-12-18T21:15:00.000Z")
+    first = run_read(config(lookback_window_minutes=10), ["tasks"], incremental=True)
+    assert len(first.records) == 2
+    state = _state_of(first, "tasks")
+    assert "2099" not in str(state), state
+
+    # next sync: one contact changed after the state, one GHL's search index showed late (its dateUpdated is
+    # inside the lookback window before the saved cursor): both contacts' tasks must be read.
+    changed = SearchResponse().with_contacts(1, first=20).build()["contacts"][0]
+    lagging = SearchResponse().with_contacts(1, first=2, updated_from="2025-01-01T23:55:00.000Z").build()["contacts"][0]
+    lagging["id"] = "c0000000000000000099"
+    http.post(Requests.search, json={"contacts": [lagging, changed], "total": 2}, headers=RATE_HEADERS)
+    expected = {_tasks_due(http, changed["id"], "2099-12-19T09:00:00.000Z"), _tasks_due(http, lagging["id"], "2020-01-01T00:00:00.000Z")}
+    second = run_read(config(lookback_window_minutes=10), ["tasks"], incremental=True, state={"tasks": state})
+    assert {m.record.data["id"] for m in second.records} == expected
+    by_contact = {m.record.data["contactId"]: m.record.data for m in second.records}
+    assert by_contact[changed["id"]]["contactDateUpdated"] == changed["dateUpdated"]
+    assert by_contact[lagging["id"]]["contactDateUpdated"] == lagging["dateUpdated"]
+    final = _state_of(second, "tasks")
+    assert final["state"] == {"contactDateUpdated": "2025-01-02T00:20:00.000000Z"}
