@@ -20,6 +20,7 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from ghl_http.config import validate_config
 from source_ghl_contacts.check import check_connection, can_read_custom_fields
+from source_ghl_contacts.components.budget import source_api_budget
 from source_ghl_contacts.components.checkpoint import checkpoint_every_page
 from source_ghl_contacts.progress_log import with_progress_logs
 from source_ghl_contacts.spec import connection_spec, connector_specification
@@ -48,6 +49,20 @@ class SourceGhlContacts(YamlDeclarativeSource):
         **kwargs: Any,
     ) -> None:
         super().__init__(path_to_yaml=MANIFEST, catalog=catalog, config=resolve_config(config), state=state, **kwargs)
+        self._use_ghl_budget()
+
+    def _use_ghl_budget(self) -> None:
+        """Every requester the component factory builds gets ghl_http's budget (`build_api_budget`), one per
+        process and location, behind the first-answer gate of `components/budget.py`.
+
+        Its policy enters requests GHL counted but this process did not send (a `check` or `discover` run just
+        before, another sync) as spent, from `x-ratelimit-remaining`. The manifest declares no `api_budget`,
+        so the CDK keeps this one; this CDK version builds its factory itself and takes no factory argument.
+        """
+        factory = self._constructor
+        if not hasattr(factory, "_api_budget"):
+            raise RuntimeError("The CDK's ModelToComponentFactory no longer has `_api_budget`: update _use_ghl_budget.")
+        factory._api_budget = source_api_budget(int(self._config.get("requests_per_10_seconds", 100)))
 
     def spec(self, logger: logging.Logger) -> ConnectorSpecification:
         return connector_specification()

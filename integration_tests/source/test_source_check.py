@@ -1,6 +1,6 @@
 """`check` and `discover` against the sandbox: each failure names its cause and fix, and leaks no secret."""
 
-from .harness import pit_config, run_source
+from .harness import catalog, pit_config, run_source
 
 
 def _check(config):
@@ -59,3 +59,18 @@ def test_discover_offers_custom_fields_only_with_their_scope(sandbox):
     contacts = next(s for s in catalog["streams"] if s["name"] == "contacts")
     assert contacts["source_defined_primary_key"] == [["id"]]
     assert contacts["default_cursor_field"] == ["dateUpdated"]
+
+
+def test_check_discover_then_read_back_to_back_see_no_429(sandbox_factory):
+    # PyAirbyte runs check (or discover) right before read: GHL still counts those requests when the read's
+    # process starts with a fresh budget, which must take them from GHL's x-ratelimit-remaining.
+    sandbox = sandbox_factory(seed=4, contacts=10, rate_limit_burst=20, rate_limit_window_seconds=10)
+    config = pit_config(sandbox, requests_per_10_seconds=20)
+    assert run_source("check", config).connection_status["status"] == "SUCCEEDED"
+    discovered = run_source("discover", config)
+    assert discovered.returncode == 0, discovered.raw[-3000:]
+    out = run_source("read", config, catalog(incremental=False))
+    assert out.returncode == 0, out.raw[-3000:]
+    assert len(out.records["contacts"]) == 10
+    stats = sandbox.stats()
+    assert stats["rate_limited"] == 0, stats

@@ -3,7 +3,6 @@
 import subprocess
 import sys
 import zipfile
-from datetime import timedelta
 from pathlib import Path
 
 import yaml
@@ -18,18 +17,16 @@ from .builders import config
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_the_manifest_budget_equals_ghl_http_budget():
-    declared = yaml.safe_load(Path(MANIFEST).read_text())["api_budget"]
-    shared = rate_limit.build_api_budget(100)
-    assert declared["ratelimit_remaining_header"] == HEADER_REMAINING == shared._ratelimit_remaining_header
-    assert declared["ratelimit_reset_header"] == shared._ratelimit_reset_header
-    assert declared["status_codes_for_ratelimit_hit"] == list(shared._status_codes_for_ratelimit_hit)
-    (policy,) = declared["policies"]
-    (rate,) = policy["rates"]
-    assert policy["type"] == "MovingWindowCallRatePolicy" and policy["matchers"] == []
-    assert "requests_per_10_seconds" in rate["limit"]
-    interval = timedelta(seconds=float(rate["interval"].removeprefix("PT").removesuffix("S")))
-    assert interval == rate_limit.burst_window()
+def test_the_budget_is_ghl_http_budget_not_one_from_the_manifest():
+    from source_ghl_contacts import SourceGhlContacts
+
+    assert "api_budget" not in yaml.safe_load(Path(MANIFEST).read_text())
+    source = SourceGhlContacts(config=config())
+    source.streams(source._config)
+    budget = source._constructor._api_budget.budget
+    assert budget._ratelimit_remaining_header == HEADER_REMAINING
+    (policy,) = budget._policies
+    assert isinstance(policy, rate_limit.GHLWindowPolicy)
 
 
 def test_the_built_source_paces_with_the_configured_rate():
@@ -37,7 +34,7 @@ def test_the_built_source_paces_with_the_configured_rate():
 
     source = SourceGhlContacts(config=config(requests_per_10_seconds=37))
     source.streams(source._config)
-    budget = source._constructor._api_budget
+    budget = source._constructor._api_budget.budget
     (policy,) = budget._policies
     (rate,) = policy._bucket.rates if hasattr(policy, "_bucket") else policy._limiter._bucket_factory.rates  # noqa: SLF001
     assert rate.limit == 37
