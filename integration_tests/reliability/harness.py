@@ -171,7 +171,7 @@ def learn_and_scan(label: str, stdout: str, stderr: str) -> None:
     assert not leaks, f"{label}: secrets in the output: {leaks}"
 
 
-def _files(folder: str, **contents: Any) -> List[str]:
+def config_files(folder: str, **contents: Any) -> List[str]:
     args = []
     for name, content in contents.items():
         if content is None:
@@ -188,7 +188,7 @@ def run(script: str, command: str, config: Any = None, *, catalog: Any = None, s
     """Run one connector command to its end. `config` may be a dict or raw file text (for broken files)."""
     SECRETS.add_config(config)
     with tempfile.TemporaryDirectory(prefix="reliability-") as folder:
-        args = [script, command] + _files(folder, config=config, catalog=catalog, state=state)
+        args = [script, command] + config_files(folder, config=config, catalog=catalog, state=state)
         done = subprocess.run(args, input="".join(line + "\n" for line in stdin or []), capture_output=True,
                               text=True, timeout=timeout)
     FIGURES.add("connector_runs", 1)
@@ -205,14 +205,6 @@ def run_destination(command: str, config: Any, lines: Optional[List[str]] = None
 
     return run(DESTINATION, command, config, catalog=CATALOG if command == "write" else None, stdin=lines,
                timeout=timeout)
-
-
-def start(script: str, command: str, config: Dict[str, Any], *, catalog: Any = None, state: Any = None,
-          folder: str) -> subprocess.Popen:
-    """Start a connector whose stdout the caller reads line by line (to kill it mid-run)."""
-    SECRETS.add_config(config)
-    args = [script, command] + _files(folder, config=config, catalog=catalog, state=state)
-    return subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 # -- configs and catalogs -------------------------------------------------------------------------------------
