@@ -1,16 +1,16 @@
-"""Record extraction for GHL's list answers, done once per page with orjson (no per-record work but what GHL
-needs), and `searchAfter` paging for `POST /contacts/search`."""
+"""Record extraction for GHL's list answers, parsed once per page (by ghl_http's error check, with orjson; no
+per-record work but what GHL needs), and `searchAfter` paging for `POST /contacts/search`."""
 
 from dataclasses import InitVar, dataclass, field
 from typing import Any, Dict, Iterable, List, Mapping, MutableMapping, Optional
 
-import orjson
 import requests
 from airbyte_cdk.sources.declarative.extractors.record_extractor import RecordExtractor
 from airbyte_cdk.sources.declarative.requesters.paginators.strategies.pagination_strategy import PaginationStrategy
 from airbyte_cdk.sources.declarative.transformations import RecordTransformation
 from airbyte_cdk.sources.types import Config, Record, StreamSlice, StreamState
 
+from ghl_http.errors import parsed_body
 from source_ghl_contacts.components.progress import PROGRESS
 
 # Where the extractor leaves the last record's search cursor for the paginator (which sees records only after
@@ -21,7 +21,8 @@ _SEARCH_AFTER_ATTR = "ghl_search_after"
 def _records_at(response: requests.Response, key: str) -> List[MutableMapping[str, Any]]:
     if not response.content:
         return []
-    body = orjson.loads(response.content)
+    # The error handler parsed the body to check it is complete JSON; that parse is reused.
+    body = parsed_body(response)
     records = body.get(key) if isinstance(body, dict) else None
     return records if isinstance(records, list) else []
 
