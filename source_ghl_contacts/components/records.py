@@ -2,6 +2,7 @@
 per-record work but what GHL needs), and `searchAfter` paging for `POST /contacts/search`."""
 
 from dataclasses import InitVar, dataclass, field
+from datetime import datetime, timedelta
 from typing import Any, Dict, Iterable, List, Mapping, MutableMapping, Optional
 
 import requests
@@ -27,6 +28,23 @@ def _records_at(response: requests.Response, key: str) -> List[MutableMapping[st
     return records if isinstance(records, list) else []
 
 
+_EPOCH = datetime(1970, 1, 1)
+
+
+def date_of_birth(value: Any) -> Any:
+    """GHL's search records give `dateOfBirth` as epoch milliseconds (UTC midnight of the birthday); the
+    contact endpoints give it as an ISO date-time. Both become the birthday as `YYYY-MM-DD` (the UTC date).
+    Anything else is passed on unchanged."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        try:
+            return (_EPOCH + timedelta(milliseconds=value)).strftime("%Y-%m-%d")
+        except (OverflowError, ValueError):
+            return str(value)
+    if isinstance(value, str) and len(value) >= 10 and value[4:5] == "-" and value[7:8] == "-":
+        return value[:10]
+    return value
+
+
 def _contact_id_from_path(response: requests.Response) -> Optional[str]:
     # /contacts/{contactId}/tasks|notes|appointments
     parts = (response.request.path_url.split("?", 1)[0]).strip("/").split("/")
@@ -38,7 +56,7 @@ class GHLRecordExtractor(RecordExtractor):
     """Records under `field_name` (or `$parameters.records_key`) of GHL's answer.
 
     `search_results: true` strips each contact's `searchAfter` (a paging artefact, not contact data) and keeps
-    the last one for `SearchAfterPagination`. `child_of_contact: true` makes sure every record carries the
+    the last one for `SearchAfterPagination`, and turns `dateOfBirth` (epoch ms) into `YYYY-MM-DD`. `child_of_contact: true` makes sure every record carries the
     `contactId` of the contact it was read for.
     """
 
@@ -62,6 +80,8 @@ class GHLRecordExtractor(RecordExtractor):
             search_after = None
             for record in records:
                 search_after = record.pop("searchAfter", search_after)
+                if "dateOfBirth" in record:
+                    record["dateOfBirth"] = date_of_birth(record["dateOfBirth"])
             setattr(response, _SEARCH_AFTER_ATTR, search_after)
         if self.child_of_contact and records:
             contact_id = _contact_id_from_path(response)

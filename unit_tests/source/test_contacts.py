@@ -1,5 +1,7 @@
 """contacts: POST /contacts/search, ascending on dateUpdated, searchAfter paging, state after every page."""
 
+from schemas import GHL, load_schema
+
 from .builders import RATE_HEADERS, Requests, SearchResponse, config, error
 from .harness import run_read
 
@@ -72,3 +74,20 @@ def test_an_invalid_token_is_a_config_error_that_says_how_to_fix_it(http):
     assert error_trace.failure_type.value == "config_error"
     assert "Private Integrations" in error_trace.message
     assert "pit-unit-test-token-0001" not in str([m.json() if hasattr(m, "json") else str(m) for m in out._messages])
+
+
+def test_date_of_birth_is_emitted_as_an_iso_date_and_typed_as_one(http):
+    page = SearchResponse().with_contacts(4).build()
+    page["contacts"][0]["dateOfBirth"] = 479606400000  # 1985-03-14T00:00:00Z
+    page["contacts"][1]["dateOfBirth"] = -315619200000  # 1960-01-01T00:00:00Z
+    page["contacts"][2].pop("dateOfBirth")
+    page["contacts"][3]["dateOfBirth"] = None
+    _search(http, page)
+    out = run_read(config(), ["contacts"])
+    records = [message.record.data for message in out.records]
+    assert records[0]["dateOfBirth"] == "1985-03-14"
+    assert records[1]["dateOfBirth"] == "1960-01-01"
+    assert "dateOfBirth" not in records[2]
+    assert records[3].get("dateOfBirth") is None
+    schema = load_schema(GHL, "contacts")["properties"]["dateOfBirth"]
+    assert schema["type"] == ["null", "string"] and schema["format"] == "date"
