@@ -2,7 +2,7 @@
 per-record work but what GHL needs), and `searchAfter` paging for `POST /contacts/search`."""
 
 from dataclasses import InitVar, dataclass, field
-from datetime import datetime, timedelta
+from datetime import date
 from typing import Any, Dict, Iterable, List, Mapping, MutableMapping, Optional
 
 import requests
@@ -28,7 +28,8 @@ def _records_at(response: requests.Response, key: str) -> List[MutableMapping[st
     return records if isinstance(records, list) else []
 
 
-_EPOCH = datetime(1970, 1, 1)
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+_MS_PER_DAY = 86_400_000
 
 
 def date_of_birth(value: Any) -> Any:
@@ -37,7 +38,7 @@ def date_of_birth(value: Any) -> Any:
     Anything else is passed on unchanged."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         try:
-            return (_EPOCH + timedelta(milliseconds=value)).strftime("%Y-%m-%d")
+            return date.fromordinal(_EPOCH_ORDINAL + int(value) // _MS_PER_DAY).isoformat()
         except (OverflowError, ValueError):
             return str(value)
     if isinstance(value, str) and len(value) >= 10 and value[4:5] == "-" and value[7:8] == "-":
