@@ -15,7 +15,7 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     if report.when == "call":
-        item.reliability_outcome = report.outcome
+        item.reliability_outcome = "xfailed" if hasattr(report, "wasxfail") else report.outcome
 
 
 @pytest.fixture(autouse=True)
