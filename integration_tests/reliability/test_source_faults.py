@@ -60,7 +60,7 @@ def test_full_refresh_under_faults_equals_ground_truth(sandbox, seed):
 @pytest.mark.parametrize("seed", SEEDS)
 def test_incremental_under_faults_catches_every_change(sandbox, first_sync_state, seed):
     sandbox.reset()
-    changes = sandbox.mutate(update=6, add=4, seed=seed)
+    changes = sandbox.mutate(update=10, add=6, seed=seed)  # enough requests that 10 % faults surely hit some
     out, _ = _faulted_read(sandbox, seed, source_catalog(), state=first_sync_state.final_states())
     truth = sandbox.dump()
 
