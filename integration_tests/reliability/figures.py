@@ -19,7 +19,11 @@ from typing import Dict
 
 ROOT = Path(__file__).resolve().parents[2]
 FIGURES_FILE = ROOT / "build" / "reliability-figures.jsonl"
-RUN_ID = os.environ.get("PYTEST_XDIST_TESTRUNUID") or f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:6]}"
+# One id per pytest session, shared by every import of this module (the unit and integration suites import it
+# under two names) and by pytest-xdist workers.
+RUN_ID = os.environ.setdefault(
+    "RELIABILITY_RUN_ID",
+    os.environ.get("PYTEST_XDIST_TESTRUNUID") or f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:6]}")
 
 
 class Figures:
