@@ -12,7 +12,7 @@ venv: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q -e '.[dev,sandbox]'
 	touch $(STAMP)
 
 test: demo-deps
@@ -28,7 +28,7 @@ integration: venv
 demo-deps: $(DEMO_STAMP)
 
 $(DEMO_STAMP): $(STAMP)
-	$(BIN)/pip install -q -e '.[dev,demo]'
+	$(BIN)/pip install -q -e '.[dev,sandbox,demo]'
 	touch $(DEMO_STAMP)
 
 # Rankr export -> destination-ghl-contacts -> seeded ghl_sandbox -> source-ghl-contacts -> DuckDB (docs/demo.md)

@@ -135,12 +135,26 @@ async def _serve(a, cfg: SandboxConfig) -> None:
     await task
 
 
+def _server_installed() -> bool:
+    """The server libraries are an extra, kept out of the connector images: say how to get them."""
+    try:
+        import starlette  # noqa: F401
+        import uvicorn  # noqa: F401
+    except ImportError as exc:
+        print(f"ghl-sandbox needs the 'sandbox' extra ({exc.name} is missing): "
+              "pip install 'ghl-contacts-connectors[sandbox]'", file=sys.stderr)
+        return False
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
     a = build_parser().parse_args(argv)
     if a.command == "serve":
         if not _is_loopback(a.host) and not a.allow_remote:
             print(f"refusing to bind {a.host}: the sandbox serves loopback only (use --allow-remote)",
                   file=sys.stderr)
+            return 2
+        if not _server_installed():
             return 2
         logging.basicConfig(level=getattr(logging, a.log_level.upper(), logging.WARNING))
         cfg = config_from_args(a)
