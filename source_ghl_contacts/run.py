@@ -4,7 +4,7 @@ import sys
 from typing import List, Optional
 
 import orjson
-from airbyte_cdk.entrypoint import AirbyteEntrypoint, launch
+from airbyte_cdk.entrypoint import AirbyteEntrypoint
 from airbyte_cdk.models import (
     AirbyteErrorTraceMessage,
     AirbyteMessage,
@@ -16,6 +16,7 @@ from airbyte_cdk.models import (
 from airbyte_cdk.models.airbyte_protocol_serializers import AirbyteMessageSerializer
 from airbyte_cdk.utils.datetime_helpers import ab_datetime_now
 
+from source_ghl_contacts.entrypoint import launch
 from source_ghl_contacts.source import SourceGhlContacts
 
 

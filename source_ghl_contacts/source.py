@@ -37,7 +37,14 @@ def resolve_config(config: Optional[Mapping[str, Any]]) -> Dict[str, Any]:
     try:
         return validate_config(config, connection_spec())
     except AirbyteTracedException:
-        return dict(config)
+        return dict(config) if isinstance(config, Mapping) else {}
+
+
+def int_setting(config: Mapping[str, Any], name: str, default: int) -> int:
+    """An integer option of a config that may not have passed validation yet: until the entry point rejects
+    such a config (naming the field), the default stands in, so building the source cannot fail on it."""
+    value = config.get(name, default)
+    return value if isinstance(value, int) and not isinstance(value, bool) else default
 
 
 class SourceGhlContacts(YamlDeclarativeSource):
@@ -62,7 +69,7 @@ class SourceGhlContacts(YamlDeclarativeSource):
         factory = self._constructor
         if not hasattr(factory, "_api_budget"):
             raise RuntimeError("The CDK's ModelToComponentFactory no longer has `_api_budget`: update _use_ghl_budget.")
-        factory._api_budget = source_api_budget(int(self._config.get("requests_per_10_seconds", 100)))
+        factory._api_budget = source_api_budget(int_setting(self._config, "requests_per_10_seconds", 100))
 
     def spec(self, logger: logging.Logger) -> ConnectorSpecification:
         return connector_specification()
@@ -96,5 +103,5 @@ class SourceGhlContacts(YamlDeclarativeSource):
         for stream in streams:
             cursor = getattr(stream, "cursor", None)
             if stream.name == "contacts" and type(cursor) is ConcurrentCursor:
-                checkpoint_every_page(cursor, int(self._config.get("page_size", 500)))
+                checkpoint_every_page(cursor, int_setting(self._config, "page_size", 500))
         return streams

@@ -65,20 +65,6 @@ BAD_CONFIGS: List[Tuple[str, Any, str]] = [
 # Commands that take a config, per connector
 COMMANDS = {SOURCE: ("check", "discover", "read"), DESTINATION: ("check", "write")}
 NAMES = {SOURCE: "source", DESTINATION: "destination"}
-# The source validates a config with the CDK's generic check before its own, field-naming one (the destination
-# runs its own first); the CDK's text names the value and the rule, not the field.
-SOURCE_UNNAMED = {"credentials a string", "no auth_type", "empty token", "token a number",
-                  "oauth without client_secret", "location_id a list", "location_id with a slash",
-                  "api_base_url a number", "requests_per_10_seconds a string", "request_timeout_seconds zero"}
-SOURCE_BUG = ("source: for a config that breaks the spec's types, enums, patterns, bounds or the credentials "
-              "oneOf, check/discover/read answer with the CDK's generic 'Config validation error: <value> is "
-              "not of type ...' (SourceGhlContacts does not run ghl_http.config.validate_config before the CDK's "
-              "check_config_against_spec_or_exit, as the destination's run_cmd does), which does not name the "
-              "field; a non-integer requests_per_10_seconds even fails in the constructor with 'could not start: "
-              "ValueError: invalid literal for int()'")
-DESTINATION_BUG = ("destination: a config file holding a JSON list (not an object) ends check and write with a "
-                   "system_error TRACE 'Something went wrong in the connector' instead of a config error (the "
-                   "CDK's read_config raises ValueError before the destination's own validation)")
 
 
 def _files(folder: str, config: Any, command: str, script: str) -> List[str]:
@@ -163,10 +149,6 @@ def _cases():
     for name, config, field in BAD_CONFIGS:
         for script in (SOURCE, DESTINATION):
             marks = []
-            if script == SOURCE and name in SOURCE_UNNAMED:
-                marks = [pytest.mark.xfail(strict=True, reason=SOURCE_BUG)]
-            if script == DESTINATION and name == "config a JSON list":
-                marks = [pytest.mark.xfail(strict=True, reason=DESTINATION_BUG)]
             yield pytest.param(script, config, field, id=f"{NAMES[script]}-{name}", marks=marks)
 
 
@@ -177,10 +159,6 @@ def test_a_bad_config_is_a_config_error_naming_the_field(script, config, field, 
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "source: a token pasted as the whole 'credentials' value (a string instead of an object) is echoed in the "
-    "error of check/discover/read: \"Config validation error: 'pit-...' is not of type 'object'\" (the CDK "
-    "masks only values under airbyte_secret paths)"))
 def test_a_token_pasted_as_the_credentials_value_is_not_echoed(capfd):
     token = "pit-0000aaaa-bbbb-cccc-dddd-pasted000001"
     config = dict(GOOD, credentials=token)
