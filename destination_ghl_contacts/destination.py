@@ -43,8 +43,10 @@ class DestinationGhlContacts(Destination):
     def run_cmd(self, parsed_args: argparse.Namespace) -> Iterable[AirbyteMessage]:
         """Our config check runs before the CDK's, so a bad config names its field and the fix."""
         if parsed_args.command in ("check", "write"):
-            config = self.read_config(config_path=parsed_args.config)
-            update_secrets(get_secrets(connection_spec(), config))
+            # Read as it is: the CDK's read_config raises a bare ValueError (a system error) for a JSON list.
+            config = self._read_json_file(parsed_args.config)
+            if isinstance(config, Mapping):
+                update_secrets(get_secrets(connection_spec(), config))
             try:
                 validate_config(config, connection_spec())
             except AirbyteTracedException as exc:
