@@ -71,10 +71,6 @@ def test_source_stops_cleanly_on_a_spent_daily_quota_and_the_next_run_finishes(q
     FIGURES.add("quota_stops_resumed", 1)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "source: a sync stopped by the spent daily quota ends with the CDK's summary TRACE 'During the sync, the "
-    "following streams did not sync successfully' whose failure_type is config_error (Airbyte does not retry "
-    "config errors and shows them as the user's fault); docs promise a transient error"))
 def test_source_reports_a_spent_daily_quota_as_transient_to_the_platform(quota_stop):
     _, _, _, first = quota_stop
     assert first.errors[-1]["failure_type"] == "transient_error", first.errors[-1]["message"][:300]
