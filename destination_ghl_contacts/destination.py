@@ -6,10 +6,11 @@ it still waits for its contact, the STATE waits too.
 """
 
 import argparse
+import io
 import logging
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Deque, Iterable, Mapping, Tuple
+from typing import Any, Deque, Iterable, Mapping, Optional, Tuple, Union
 
 from airbyte_cdk.destinations import Destination
 from airbyte_cdk.models import (
@@ -29,7 +30,8 @@ from destination_ghl_contacts.buffer import Buffer
 from destination_ghl_contacts.context import WriteContext
 from destination_ghl_contacts.flush import Flusher, invalid_record_error
 from destination_ghl_contacts.ghl import GHL
-from destination_ghl_contacts.report import Report, rejected
+from destination_ghl_contacts.input import Unusable, parse_lines, record_key, unusable_record
+from destination_ghl_contacts.report import UNUSABLE_INPUT, Report, rejected
 from destination_ghl_contacts.spec import Settings, connection_spec, specification
 from destination_ghl_contacts.validation import problem
 from ghl_http.check import explain_failure
@@ -56,6 +58,11 @@ class DestinationGhlContacts(Destination):
                     return
                 raise
         yield from super().run_cmd(parsed_args)
+
+    def _parse_input_stream(self, input_stream: io.TextIOWrapper) -> Iterable[Union[AirbyteMessage, Unusable]]:
+        """Our reader (see `input`): a line that holds no usable record is rejected, not dropped or fatal. It
+        reads bytes, so that text that is not UTF-8 is one rejected line rather than an error of the stream."""
+        return parse_lines(getattr(input_stream, "buffer", input_stream))
 
     def spec(self, logger: logging.Logger) -> ConnectorSpecification:
         return specification()
@@ -88,8 +95,8 @@ def _write(ctx: WriteContext, flusher: Flusher, input_messages: Iterable[Airbyte
     since_flush = 0
     states: Deque[Tuple[int, AirbyteMessage]] = deque()  # (seq of the last record before it, STATE)
     for message in input_messages:
-        if message.type == Type.RECORD:
-            since_flush += _take(ctx, message.record.stream, dict(message.record.data or {}))
+        if isinstance(message, Unusable) or message.type == Type.RECORD:
+            since_flush += _take(ctx, message)
             if since_flush >= SOFT_FLUSH_RECORDS:
                 flusher.flush(final=False)
                 since_flush = 0
@@ -113,23 +120,28 @@ def _ready(ctx: WriteContext, states: Deque[Tuple[int, AirbyteMessage]]) -> Iter
         yield states.popleft()[1]
 
 
-def _key(data: Mapping[str, Any]) -> str:
-    return str(data.get("rankrId") or data.get("ghlId") or data.get("email") or "(no key)")
-
-
-def _take(ctx: WriteContext, stream: str, data: dict) -> int:
+def _take(ctx: WriteContext, message: Union[AirbyteMessage, Unusable]) -> int:
     """Validate one record and buffer it; 1 when buffered, 0 when rejected or skipped."""
-    obj = ctx.settings.object_of_stream.get(stream)
-    if obj is None:
+    bad = message if isinstance(message, Unusable) else unusable_record(message)
+    stream = bad.stream if bad else message.record.stream
+    obj = ctx.settings.object_of_stream.get(stream) if stream else None
+    if stream and obj is None:
         ctx.report.skip_stream(stream)
         return 0
-    record = mapping.rename(data, ctx.settings.field_mappings[obj])
-    key = _key(record)
+    if bad:
+        return _reject(ctx, obj, stream, bad.key, bad.reason)
+    record = mapping.rename(message.record.data, ctx.settings.field_mappings[obj])
+    key = record_key(record)
     reason = problem(obj, record)
     if reason:
-        ctx.report.record(obj, stream, key, rejected(reason))
-        if ctx.settings.fail_on_invalid:
-            raise invalid_record_error(stream, key, reason)
-        return 0
+        return _reject(ctx, obj, stream, key, reason)
     ctx.buffer.add(obj, stream, key, record)
     return 1
+
+
+def _reject(ctx: WriteContext, obj: Optional[str], stream: Optional[str], key: str, reason: str) -> int:
+    """`obj` None: input that names no mapped stream (not JSON, no record); the report counts it apart."""
+    ctx.report.record(obj or UNUSABLE_INPUT, stream or "(none)", key, rejected(reason))
+    if ctx.settings.fail_on_invalid:
+        raise invalid_record_error(stream or "(none)", key, reason)
+    return 0

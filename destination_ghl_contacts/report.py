@@ -12,7 +12,11 @@ from typing import Dict, List, Optional
 
 from airbyte_cdk.models import AirbyteLogMessage, AirbyteMessage, Level, Type
 
+from destination_ghl_contacts.spec import OBJECTS
+
 ACTIONS = ("created", "updated", "unchanged", "deleted", "rejected")
+# What input that names no mapped stream (not JSON, a RECORD without a record) is counted as.
+UNUSABLE_INPUT = "unusable input"
 
 
 @dataclass(frozen=True)
@@ -85,10 +89,12 @@ class Report:
 
     def summary(self) -> AirbyteMessage:
         parts = []
-        for obj in ("contacts", "tasks", "notes", "appointments", "tags"):
+        for obj in OBJECTS:
             if obj in self.counts:
                 c = self.counts[obj]
                 parts.append(f"{obj}: " + " ".join(f"{a}={c[a]}" for a in ACTIONS if a != "deleted" or c[a]))
+        if UNUSABLE_INPUT in self.counts:
+            parts.append(f"{UNUSABLE_INPUT}: rejected={self.counts[UNUSABLE_INPUT]['rejected']}")
         body = "; ".join(parts) or "no records"
         if self.skipped_streams:
             body += "; skipped (unmapped streams): " + ", ".join(f"{s}={n}" for s, n in self.skipped_streams.items())
