@@ -50,14 +50,14 @@ def _create(ctx: WriteContext, listing: Listing, record: Mapping[str, Any], desi
     if ctx.dry_run:
         return created(None)
     result = ctx.ghl.create_once(
-        CREATE_PATH, desired, calendars=True,
+        CREATE_PATH, desired, key=None, calendars=True,
         find=lambda: matching.find_appointment(listing.fresh(), record, calendar_id))
     if isinstance(result, Found):
         return created(result.record.get("id"))
     if not result.ok:
         return refused(result)
     listing.add({**result.body, "notes": desired["description"]})
-    return created(result.body.get("id"))
+    return created(result.body["id"])
 
 
 def _update(ctx: WriteContext, existing: Mapping[str, Any], desired: Dict) -> Outcome:

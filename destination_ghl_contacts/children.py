@@ -5,7 +5,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from destination_ghl_contacts.buffer import Item
 from destination_ghl_contacts.context import WriteContext, is_placeholder
-from destination_ghl_contacts.ghl import Reply
+from destination_ghl_contacts.ghl import Reply, items
 from destination_ghl_contacts.matching import Ambiguous
 from destination_ghl_contacts.report import Outcome, created, deleted, rejected, unchanged
 
@@ -25,10 +25,12 @@ class Listing:
         return self._items
 
     def fresh(self) -> List[Dict[str, Any]]:
+        """Raises LookupError (the record is rejected) unless GHL lists them: an answer without its list is
+        not "none", or the record would be created again."""
         reply = self.ctx.ghl.get(self.path)
-        if not reply.ok:
+        if not reply.answered:
             raise LookupError(f"could not list the contact's {self.key} (HTTP {reply.status}): {reply.message}")
-        self._items = list(reply.body.get(self.key) or [])
+        self._items = list(items(reply, self.key, f"the listing of the contact's {self.key}"))
         return self._items
 
     def add(self, item: Dict[str, Any]) -> None:

@@ -51,7 +51,8 @@ def _create(ctx: WriteContext, record: Mapping[str, Any], fields: Dict[str, Any]
         _remember(ctx, placeholder, record)
         return created(placeholder)
     body = mapping.contact_create_body(record, ctx.ghl.location_id, ctx.settings.rankr_id_custom_field)
-    result = ctx.ghl.create_once("/contacts/", body, find=lambda: matching.duplicate_lookup(ctx.ghl, record["email"]))
+    result = ctx.ghl.create_once("/contacts/", body, key="contact",
+                                 find=lambda: matching.duplicate_lookup(ctx.ghl, record["email"]))
     if isinstance(result, Found):
         _remember(ctx, result.record["id"], record)
         return created(result.record["id"])

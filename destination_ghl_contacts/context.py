@@ -9,7 +9,7 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from destination_ghl_contacts import matching
 from destination_ghl_contacts.buffer import Buffer
-from destination_ghl_contacts.ghl import GHL
+from destination_ghl_contacts.ghl import GHL, Malformed, items
 from destination_ghl_contacts.report import Report
 from destination_ghl_contacts.spec import Settings
 
@@ -68,15 +68,17 @@ class WriteContext:
     def _load_custom_fields(self) -> Optional[Dict[str, str]]:
         try:
             reply = self.ghl.get(f"/locations/{self.ghl.location_id}/customFields", params={"model": "contact"})
-        except AirbyteTracedException:
-            reply = None
-        if reply is None or not reply.ok:
+            fields = items(reply, "customFields", "the custom-field definitions") if reply.answered else None
+        except (AirbyteTracedException, Malformed):
+            fields = None
+        if fields is None:
             self.report.note(Level.WARN, "Could not read the location's custom-field definitions (the token may lack "
-                             "locations/customFields.readonly): custom fields are sent on every update.")
+                             "locations/customFields.readonly, or GHL's answer was malformed): custom fields are "
+                             "sent on every update.")
             return None
         ids: Dict[str, str] = {}
-        for field in reply.body.get("customFields") or []:
-            key = field.get("fieldKey") or ""
+        for field in fields:
+            key = str(field.get("fieldKey") or "")
             ids[key] = ids[key.split(".", 1)[-1]] = ids["id:" + field["id"]] = field["id"]
         return ids
 
@@ -85,9 +87,10 @@ class WriteContext:
         with self._lock:
             if self._calendars is None:
                 reply = self.ghl.get("/calendars/", params={"locationId": self.ghl.location_id}, calendars=True)
-                calendars = reply.body.get("calendars") if reply.ok else []
-                self._calendars = {c["id"]: [m["userId"] for m in c.get("teamMembers") or [] if m.get("userId")]
-                                   for c in calendars or []}
+                # a malformed answer raises Malformed: the appointment waiting for it is rejected with the reason
+                calendars = items(reply, "calendars", "the calendar list") if reply.answered else []
+                self._calendars = {c["id"]: [m["userId"] for m in c.get("teamMembers") or []
+                                             if isinstance(m, dict) and m.get("userId")] for c in calendars}
             return self._calendars.get(calendar_id, [])
 
     # -- contacts referred to by children ------------------------------------------------------------
@@ -120,7 +123,7 @@ class WriteContext:
             return None, f"contactRankrId: the custom field {field!r} (rankr_id_custom_field) does not exist in GHL"
         try:
             ghl_id = matching.contact_by_custom_field(self.ghl, field_id, rankr_id)
-        except matching.Ambiguous as exc:
+        except (matching.Ambiguous, Malformed) as exc:
             return None, f"contactRankrId: {exc}"
         if not ghl_id:
             return None, f"contactRankrId: no GHL contact carries Rankr id {rankr_id} (not in this sync, not in GHL)"

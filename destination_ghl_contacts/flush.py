@@ -7,7 +7,7 @@ notes once and writes them in arrival order. Every unit shares one HttpClient bu
 
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
-from typing import Dict, List, Tuple
+from typing import Callable, Dict, Iterable, List, Tuple, TypeVar
 
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
@@ -17,12 +17,15 @@ from destination_ghl_contacts.buffer import Item
 from destination_ghl_contacts.children import Results
 from destination_ghl_contacts.contacts import write_contact
 from destination_ghl_contacts.context import WriteContext
+from destination_ghl_contacts.ghl import Malformed
 from destination_ghl_contacts.notes import write_notes
 from destination_ghl_contacts.report import Outcome, rejected
 from destination_ghl_contacts.tags import write_tags
 from destination_ghl_contacts.tasks import write_tasks
 
 BATCH = 200
+T = TypeVar("T")
+R = TypeVar("R")
 WRITERS = {"tasks": write_tasks, "notes": write_notes, "appointments": write_appointments, "tags": write_tags}
 
 
@@ -46,7 +49,7 @@ class Flusher:
             groups: Dict[str, List[Item]] = defaultdict(list)
             for item in batch:
                 groups[item.key].append(item)
-            units = self.pool.map(lambda items: [(i, write_contact(self.ctx, i)) for i in items], groups.values())
+            units = self._map(lambda items: [(i, write_contact(self.ctx, i)) for i in items], groups.values())
             self._record([pair for results in units for pair in results])
             self.ctx.buffer.done(batch)
 
@@ -61,11 +64,19 @@ class Flusher:
             groups: Dict[Tuple[str, str], List[Item]] = defaultdict(list)
             for item, contact_id in resolved:
                 groups[(item.obj, contact_id)].append(item)
-            units = self.pool.map(lambda unit: WRITERS[unit[0][0]](self.ctx, unit[0][1], unit[1]), groups.items())
+            units = self._map(lambda unit: WRITERS[unit[0][0]](self.ctx, unit[0][1], unit[1]), groups.items())
             results: Results = [pair for unit in units for pair in unit]
             results += [(item, rejected(reason)) for item, reason in unresolved if final]
             self._record(sorted(results, key=lambda pair: pair[0].seq))
             self.ctx.buffer.done([item for item, _ in results])
+
+    def _map(self, work: Callable[[T], R], units: Iterable[T]) -> List[R]:
+        """`work` on every unit, in parallel. A malformed GHL answer about a contact (a lookup, a read) is not
+        pinned on one record, as a child's listing is (see children.write_each): it stops the sync."""
+        try:
+            return list(self.pool.map(work, units))
+        except Malformed as exc:
+            raise exc.stop() from None
 
     def _resolve(self, batch: List[Item], final: bool):
         """Each child's GHL contact id: what this sync knows; at the end (`final`) also what GHL knows."""
@@ -75,7 +86,7 @@ class Flusher:
         found = {ref: self._local(item) for ref, item in first_of.items()}
         todo = [ref for ref, value in found.items() if value is None]
         if final and todo:
-            lookups = self.pool.map(lambda ref: self.ctx.resolve_contact(first_of[ref].data), todo)
+            lookups = self._map(lambda ref: self.ctx.resolve_contact(first_of[ref].data), todo)
             found.update(zip(todo, lookups))
         resolved, unresolved = [], []
         for item in batch:

@@ -8,7 +8,7 @@ DELETE, tag adds); `once` sends creates and hands back an answer that was lost (
 import logging
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Optional, TypeVar
+from typing import Any, Callable, Dict, List, Mapping, Optional, TypeVar
 
 import orjson
 from airbyte_cdk.models import FailureType
@@ -33,13 +33,62 @@ class Reply:
     message: str = ""
 
     @property
+    def answered(self) -> bool:
+        """A 2xx: GHL says it did what was asked, whatever the body looks like."""
+        return self.status is not None and 200 <= self.status < 300
+
+    @property
     def ok(self) -> bool:
-        return self.status is not None and 200 <= self.status < 300 and isinstance(self.body, dict)
+        return self.answered and isinstance(self.body, dict)
 
     @property
     def lost(self) -> bool:
         """GHL may or may not have applied the request."""
         return self.status is None or self.status >= 500 or (200 <= self.status < 300 and not isinstance(self.body, dict))
+
+
+class Malformed(LookupError):
+    """A 2xx answer without the shape GHL documents for its route. Read as "nothing there", it could make the
+    destination create a record twice; so a writer rejects the one record it concerns (a LookupError, like a
+    listing that failed), and the flusher stops the sync when the answer concerns more (a contact)."""
+
+    def __init__(self, what: str, reply: Reply, problem: str):
+        super().__init__(f"GHL's answer to {what} is malformed (HTTP {reply.status}: {problem})")
+
+    def stop(self) -> AirbyteTracedException:
+        message = (f"{self}. The sync stopped after its last saved state rather than guess; the next sync "
+                   "resumes from there.")
+        return AirbyteTracedException(message=message, internal_message=message,
+                                      failure_type=FailureType.transient_error)
+
+
+def one(reply: Reply, key: str, what: str, absent_is_none: bool = False) -> Optional[Dict[str, Any]]:
+    """The object with an id under `key` of a 2xx answer; None when GHL says there is none (null; also an
+    absent key with `absent_is_none`)."""
+    if not isinstance(reply.body, dict):
+        raise Malformed(what, reply, "not a JSON object")
+    if reply.body.get(key) is None and (absent_is_none or key in reply.body):
+        return None
+    value = reply.body.get(key)
+    if not isinstance(value, dict) or not value.get("id"):
+        raise Malformed(what, reply, f"'{key}' is not an object with an id")
+    return value
+
+
+def items(reply: Reply, key: str, what: str) -> List[Dict[str, Any]]:
+    """The list under `key` of a 2xx answer, every item an object with an id."""
+    value = reply.body.get(key) if isinstance(reply.body, dict) else None
+    if not isinstance(value, list):
+        raise Malformed(what, reply, f"'{key}' is missing or not a list")
+    if not all(isinstance(item, dict) and item.get("id") for item in value):
+        raise Malformed(what, reply, f"'{key}' holds items that are not objects with an id")
+    return value
+
+
+def created_record(body: Any, key: Optional[str]) -> Optional[Dict[str, Any]]:
+    """What a create's answer says was created (`body[key]`, or the body itself), when it has an id."""
+    record = body.get(key) if key and isinstance(body, dict) else body
+    return record if isinstance(record, dict) and record.get("id") else None
 
 
 @dataclass
@@ -78,11 +127,15 @@ class GHL:
         return self.call("GET", path, **kwargs)
 
     def create_once(self, path: str, body: Mapping[str, Any], find: Callable[[], Optional[T]],
-                    calendars: bool = False) -> "Reply | Found":
-        """POST a create; when its answer is lost, look for the record (`find`) before sending it again."""
+                    key: Optional[str], calendars: bool = False) -> "Reply | Found":
+        """POST a create; when its answer is lost, look for the record (`find`) before sending it again.
+
+        A 2xx answer returned has the created record (with its id) under `key` (None: the body is the record);
+        a 2xx answer without it is handled as lost: GHL may have created the record, so it is looked for first.
+        """
         for attempt in range(CREATE_ATTEMPTS):
             reply = self.call("POST", path, json=body, calendars=calendars, once=True)
-            if not reply.lost:
+            if not reply.lost and not (reply.answered and created_record(reply.body, key) is None):
                 return reply
             existing = find()
             if existing is not None:
@@ -92,7 +145,7 @@ class GHL:
             time.sleep(min(8.0, 0.5 * 2**attempt))
         raise AirbyteTracedException(
             message=f"GHL did not answer a create on {path} after {CREATE_ATTEMPTS} attempts (server or network "
-            "errors). The sync stopped after its last saved state; the next sync resumes from there without "
-            "duplicates.",
+            "errors, or answers without the created record). The sync stopped after its last saved state; the next "
+            "sync resumes from there without duplicates.",
             failure_type=FailureType.transient_error,
         )

@@ -18,6 +18,7 @@ found, and nothing is guessed or changed.
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 from urllib.parse import quote
 
+from destination_ghl_contacts.ghl import items, one
 from destination_ghl_contacts.mapping import marker, parse_time
 
 
@@ -31,14 +32,16 @@ class Ambiguous(Exception):
 def duplicate_lookup(ghl, email: str) -> Optional[Dict[str, Any]]:
     """The contact GHL's duplicate rule matches for this email, or None."""
     reply = ghl.get("/contacts/search/duplicate", params={"locationId": ghl.location_id, "email": email.strip().lower()})
-    if not reply.ok:
+    if not reply.answered:
         return None
-    return reply.body.get("contact") or None
+    # GHL documents no body for "no duplicate": an absent contact means none (a create is still refused by
+    # GHL's own duplicate rule); a contact of another shape is malformed.
+    return one(reply, "contact", "the duplicate lookup", absent_is_none=True)
 
 
 def contact_by_id(ghl, contact_id: str) -> Optional[Dict[str, Any]]:
     reply = ghl.get(f"/contacts/{quote(contact_id, safe='')}")
-    return reply.body.get("contact") if reply.ok else None
+    return one(reply, "contact", "a contact read") if reply.answered else None
 
 
 def contact_by_custom_field(ghl, field_id: str, value: str) -> Optional[str]:
@@ -46,9 +49,9 @@ def contact_by_custom_field(ghl, field_id: str, value: str) -> Optional[str]:
     body = {"locationId": ghl.location_id, "pageLimit": 2,
             "filters": [{"field": f"customFields.{field_id}", "operator": "eq", "value": value}]}
     reply = ghl.call("POST", "/contacts/search", json=body)
-    if not reply.ok:
+    if not reply.answered:
         return None
-    ids = [c["id"] for c in reply.body.get("contacts") or []]
+    ids = [c["id"] for c in items(reply, "contacts", "a contact search")]
     if len(ids) > 1:
         raise Ambiguous("contacts", ids)
     return ids[0] if ids else None

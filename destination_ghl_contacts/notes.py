@@ -42,12 +42,13 @@ def _create(ctx: WriteContext, path: str, listing: Listing, record: Mapping[str,
     if ctx.dry_run:
         return created(None)
     result = ctx.ghl.create_once(
-        path, desired, find=lambda: matching.by_marker(listing.fresh(), record["rankrId"], _body_of, "notes"))
+        path, desired, key="note",
+        find=lambda: matching.by_marker(listing.fresh(), record["rankrId"], _body_of, "notes"))
     if isinstance(result, Found):
         return created(result.record["id"])
     if not result.ok:
         return refused(result)
-    note = result.body.get("note") or {}
+    note = result.body["note"]
     listing.add(note)
-    return created(note.get("id"))
+    return created(note["id"])
 

@@ -36,14 +36,15 @@ def _create(ctx: WriteContext, path: str, listing: Listing, record: Mapping[str,
     if ctx.dry_run:
         return created(None)
     result = ctx.ghl.create_once(
-        path, desired, find=lambda: matching.by_marker(listing.fresh(), record["rankrId"], _body_of, "tasks"))
+        path, desired, key="task",
+        find=lambda: matching.by_marker(listing.fresh(), record["rankrId"], _body_of, "tasks"))
     if isinstance(result, Found):
         return created(result.record["id"])
     if not result.ok:
         return refused(result)
-    task = result.body.get("task") or {}
+    task = result.body["task"]
     listing.add(task)
-    return created(task.get("id"))
+    return created(task["id"])
 
 
 def _same_time(have: Any, want: str) -> bool:
