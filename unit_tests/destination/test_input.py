@@ -26,7 +26,8 @@ def test_each_unusable_line_says_why_without_its_content():
         Unusable(None, "(input line 3)", "the input line is not JSON (invalid literal, expected 'null')"),
         Unusable(None, "(input line 4)", "the RECORD message holds no record"),
         Unusable("contacts", "(input line 5)", "data: must be of type object, not str"),
-        Unusable("contacts", "rk_c_2", "firstName: holds an unpaired UTF-16 surrogate escape, which is not valid Unicode"),
+        Unusable("contacts", "rk_c_2",
+                 "firstName: holds an unpaired UTF-16 surrogate escape, which is not valid Unicode"),
         Unusable(None, "(input line 7)", "the input line is not UTF-8 text"),
         Unusable("contacts", "rk_c_3", "the RECORD message does not follow the Airbyte protocol (stream, data and "
                                        "emitted_at are required)"),
@@ -40,7 +41,8 @@ def test_unusable_input_is_rejected_and_counted_and_the_write_goes_on(mock):
     mock.post(BASE + "/contacts/", status_code=201, json={"contact": {"id": "c1"}})
     valid = _record(b'{"rankrId": "rk_c_1", "email": "a@b.co", "firstName": "A", "lastName": "B"}')
     state = b'{"type": "STATE", "state": {"type": "LEGACY", "data": {"n": 1}}}'
-    messages = DestinationGhlContacts()._parse_input_stream(iter([valid, b'{"type": "RECORD"}', _record(b"[1]"), state]))
+    lines = [valid, b'{"type": "RECORD"}', _record(b"[1]"), state]
+    messages = DestinationGhlContacts()._parse_input_stream(iter(lines))
     out = list(DestinationGhlContacts().write(make_config(), None, messages))
     logs = [m.log.message for m in out if m.type == Type.LOG]
     assert "Rejected record: stream=(none) key=(input line 2) reason=the RECORD message holds no record" in logs
