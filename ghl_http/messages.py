@@ -55,3 +55,9 @@ def missing_scope(scope: Optional[str]) -> str:
 def daily_quota_spent(hours_to_reset: Optional[float]) -> str:
     reset = f"; it resets in about {hours_to_reset} h" if hours_to_reset is not None else ""
     return DAILY_QUOTA_SPENT.format(reset=reset)
+
+
+MALFORMED_ANSWER = (
+    "GHL's answer to {request} is malformed (HTTP {status}: {problem}). The sync stopped rather than read it as "
+    "an empty or partial list. Retry the sync; if this persists, GHL's API is failing or has changed."
+)

@@ -4,7 +4,8 @@ When a stream fails, the CDK emits that stream's error (a TRACE with its own fai
 streams finish, then raises a summary ("During the sync, the following streams did not sync successfully:
 ...") that it always types `config_error`. Airbyte does not retry a config error and shows it as the user's
 fault: a sync stopped by GHL's spent daily quota (transient: the next sync resumes) would be reported as a
-broken config. When every stream error was transient, the summary is made transient too.
+broken config. When every stream error has the same failure type, the summary takes it; mixed ones are left
+as the CDK typed them.
 """
 
 from typing import Iterable, Iterator, Set
@@ -22,7 +23,7 @@ def is_failed_streams_summary(error: AirbyteTracedException) -> bool:
 
 
 def with_summary_failure_type(messages: Iterable[AirbyteMessage]) -> Iterator[AirbyteMessage]:
-    """Pass `messages` through; re-raise the CDK's summary as transient when every stream error was."""
+    """Pass `messages` through; re-raise the CDK's summary with the stream errors' failure type if they share one."""
     failure_types: Set[FailureType] = set()
     try:
         for message in messages:
@@ -30,10 +31,10 @@ def with_summary_failure_type(messages: Iterable[AirbyteMessage]) -> Iterator[Ai
                 failure_types.add(message.trace.error.failure_type)  # type: ignore[union-attr]
             yield message
     except AirbyteTracedException as error:
-        if not (is_failed_streams_summary(error) and failure_types == {FailureType.transient_error}):
+        if not (is_failed_streams_summary(error) and len(failure_types) == 1):
             raise
         raise AirbyteTracedException(
             message=error.message,
             internal_message=error.internal_message,
-            failure_type=FailureType.transient_error,
+            failure_type=failure_types.pop(),
         ) from None  # the summary stands alone, as the CDK raises it

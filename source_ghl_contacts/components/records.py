@@ -1,6 +1,7 @@
 """Record extraction for GHL's list answers, parsed once per page (by ghl_http's error check, with orjson; no
 per-record work but what GHL needs), and `searchAfter` paging for `POST /contacts/search`."""
 
+import logging
 from dataclasses import InitVar, dataclass, field
 from datetime import date
 from typing import Any, Dict, Iterable, List, Mapping, MutableMapping, Optional
@@ -11,21 +12,17 @@ from airbyte_cdk.sources.declarative.requesters.paginators.strategies.pagination
 from airbyte_cdk.sources.declarative.transformations import RecordTransformation
 from airbyte_cdk.sources.types import Config, Record, StreamSlice, StreamState
 
-from ghl_http.errors import parsed_body
+from source_ghl_contacts.components.answers import records_at, request_of
 from source_ghl_contacts.components.progress import PROGRESS
+
+LOGGER = logging.getLogger("airbyte")
 
 # Where the extractor leaves the last record's search cursor for the paginator (which sees records only after
 # the cursor was stripped from them).
 _SEARCH_AFTER_ATTR = "ghl_search_after"
-
-
-def _records_at(response: requests.Response, key: str) -> List[MutableMapping[str, Any]]:
-    if not response.content:
-        return []
-    # The error handler parsed the body to check it is complete JSON; that parse is reused.
-    body = parsed_body(response)
-    records = body.get(key) if isinstance(body, dict) else None
-    return records if isinstance(records, list) else []
+# How many contacts GHL's page held, skipped ones included: a page is short (the last) by GHL's count, not by
+# the number of records emitted.
+_PAGE_LENGTH_ATTR = "ghl_page_length"
 
 
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
@@ -75,7 +72,7 @@ class GHLRecordExtractor(RecordExtractor):
         self._stream = str(params.get("name", self.field_name))
 
     def extract_records(self, response: requests.Response) -> Iterable[MutableMapping[str, Any]]:
-        records = _records_at(response, self.field_name)
+        records = records_at(response, self.field_name)
         PROGRESS.count(PROGRESS.pages, self._stream)
         if self.search_results and records:
             search_after = None
@@ -84,12 +81,29 @@ class GHLRecordExtractor(RecordExtractor):
                 if "dateOfBirth" in record:
                     record["dateOfBirth"] = date_of_birth(record["dateOfBirth"])
             setattr(response, _SEARCH_AFTER_ATTR, search_after)
+            setattr(response, _PAGE_LENGTH_ATTR, len(records))
         if self.child_of_contact and records:
             contact_id = _contact_id_from_path(response)
             for record in records:
                 if not record.get("contactId"):
                     record["contactId"] = contact_id
-        return records
+        return self._keyed(records, response)
+
+    def _keyed(self, records: List[MutableMapping[str, Any]], response: requests.Response) -> List[MutableMapping[str, Any]]:
+        """The records that have an `id` (every stream's primary key); any other is skipped with a warning:
+        a destination could neither deduplicate nor update it, and emitting it quietly would hide GHL's fault."""
+        if all(record.get("id") for record in records):
+            return records
+        kept = []
+        for index, record in enumerate(records):
+            if record.get("id"):
+                kept.append(record)
+            else:
+                LOGGER.warning(
+                    "Skipped a %s record without 'id' (item %d of '%s' in GHL's answer to %s): it cannot be keyed.",
+                    self._stream, index, self.field_name, request_of(response),
+                )
+        return kept
 
 
 # The child streams' cursor field: the `dateUpdated` of the contact a child record was read for.
@@ -150,7 +164,8 @@ class SearchAfterPagination(PaginationStrategy):
         page_size_override: Optional[int] = None,
         stream_slice: Any = None,
     ) -> Optional[Any]:
-        if last_page_size < (page_size_override or self.page_size):
+        page_length = getattr(response, _PAGE_LENGTH_ATTR, last_page_size)
+        if page_length < (page_size_override or self.page_size):
             return None
         return getattr(response, _SEARCH_AFTER_ATTR, None)
 

@@ -1,4 +1,4 @@
-"""The CDK's end-of-sync summary takes the failure type of the stream errors it sums up when all are transient."""
+"""The CDK's end-of-sync summary takes the failure type of the stream errors it sums up when they share one."""
 
 import pytest
 from airbyte_cdk.exception_handler import generate_failed_streams_error_message
@@ -32,7 +32,11 @@ def test_a_summary_of_transient_stream_errors_is_transient():
     assert _final_failure_type(_sync(FailureType.transient_error, FailureType.transient_error)) == FailureType.transient_error
 
 
-def test_a_summary_with_any_other_stream_error_stays_as_the_cdk_raised_it():
+def test_a_summary_of_system_errors_is_a_system_error():
+    assert _final_failure_type(_sync(FailureType.system_error)) == FailureType.system_error
+
+
+def test_a_summary_of_mixed_stream_errors_stays_as_the_cdk_raised_it():
     assert _final_failure_type(_sync(FailureType.transient_error, FailureType.system_error)) == FailureType.config_error
 
 
