@@ -2,29 +2,10 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
-from .figures import FIGURES
+from .figures_plugin import _figures, pytest_runtest_makereport  # noqa: F401  (pytest reads them here)
 from .harness import SECRETS
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item, call):
-    outcome = yield
-    report = outcome.get_result()
-    if report.when == "call":
-        item.reliability_outcome = "xfailed" if hasattr(report, "wasxfail") else report.outcome
-
-
-@pytest.fixture(autouse=True)
-def _figures(request):
-    # No `take()` here: what module fixtures set up before this test (their runs, faults) counts for it.
-    started = time.monotonic()
-    yield
-    FIGURES.append(request.node.nodeid, FIGURES.take(), time.monotonic() - started,
-                   getattr(request.node, "reliability_outcome", "error"))
 
 
 @pytest.fixture(scope="session", autouse=True)
