@@ -18,6 +18,7 @@ from airbyte_cdk.models import (
     AirbyteMessage,
     ConfiguredAirbyteCatalog,
     ConnectorSpecification,
+    FailureType,
     Status,
     Type,
 )
@@ -41,12 +42,23 @@ from ghl_http.config import validate_config
 SOFT_FLUSH_RECORDS = 1000
 
 
+def _read_config_file(path: str) -> Any:
+    """The config file as it is; one that cannot be read or is not JSON is the user's to fix (config error)."""
+    try:
+        return Destination._read_json_file(path)
+    except (OSError, ValueError) as exc:  # the CDK wraps a JSON error in ValueError; its text holds no value
+        raise AirbyteTracedException(
+            message=f"The config file could not be read: {str(exc).rstrip('.')}. "
+                    "Give a JSON object with the connector's settings.",
+            internal_message=str(exc), failure_type=FailureType.config_error) from None
+
+
 class DestinationGhlContacts(Destination):
     def run_cmd(self, parsed_args: argparse.Namespace) -> Iterable[AirbyteMessage]:
         """Our config check runs before the CDK's, so a bad config names its field and the fix."""
         if parsed_args.command in ("check", "write"):
             # Read as it is: the CDK's read_config raises a bare ValueError (a system error) for a JSON list.
-            config = self._read_json_file(parsed_args.config)
+            config = _read_config_file(parsed_args.config)
             if isinstance(config, Mapping):
                 update_secrets(get_secrets(connection_spec(), config))
             try:

@@ -61,6 +61,7 @@ BAD_CONFIGS: List[Tuple[str, Any, str]] = [
     ("requests_per_10_seconds a string", _with(lambda c: c.update(requests_per_10_seconds="fast")), "requests_per_10_seconds"),
     ("request_timeout_seconds zero", _with(lambda c: c.update(request_timeout_seconds=0)), "request_timeout_seconds"),
     ("config a JSON list", [GOOD], "config"),
+    ("config file not JSON", '{"location_id": "abcDEF123", ', "config"),
 ]
 # Commands that take a config, per connector
 COMMANDS = {SOURCE: ("check", "discover", "read"), DESTINATION: ("check", "write")}
@@ -77,7 +78,7 @@ def _files(folder: str, config: Any, command: str, script: str) -> List[str]:
     for name, content in paths.items():
         path = os.path.join(folder, name + ".json")
         with open(path, "w") as handle:
-            json.dump(content, handle)
+            handle.write(content if isinstance(content, str) else json.dumps(content))  # str: raw file text
         args += ["--" + name, path]
     return args
 
@@ -169,7 +170,8 @@ def test_a_token_pasted_as_the_credentials_value_is_not_echoed(capfd):
 
 # -- through the real console scripts -------------------------------------------------------------------------
 
-ENTRY_SUBSET = ("no credentials", "no location_id", "api_base_url plain http to a remote host")
+ENTRY_SUBSET = ("no credentials", "no location_id", "api_base_url plain http to a remote host",
+                "config file not JSON")
 
 
 def _invoke(script: str, command: str, config: Any) -> Run:
