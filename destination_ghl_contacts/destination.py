@@ -18,7 +18,6 @@ from airbyte_cdk.models import (
     AirbyteMessage,
     ConfiguredAirbyteCatalog,
     ConnectorSpecification,
-    FailureType,
     Status,
     Type,
 )
@@ -36,31 +35,19 @@ from destination_ghl_contacts.report import UNUSABLE_INPUT, Report, rejected
 from destination_ghl_contacts.spec import Settings, connection_spec, specification
 from destination_ghl_contacts.validation import problem
 from ghl_http.check import explain_failure
-from ghl_http.config import validate_config
+from ghl_http.config import read_config_file, validate_config
 
 # Records buffered before a write without waiting for the next STATE (keeps the temp file small and GHL busy).
 SOFT_FLUSH_RECORDS = 1000
-
-
-def _read_config_file(path: str) -> Any:
-    """The config file as it is; one that cannot be read or is not JSON is the user's to fix (config error)."""
-    try:
-        return Destination._read_json_file(path)
-    except (OSError, ValueError) as exc:  # the CDK wraps a JSON error in ValueError; its text holds no value
-        raise AirbyteTracedException(
-            message=f"The config file could not be read: {str(exc).rstrip('.')}. "
-                    "Give a JSON object with the connector's settings.",
-            internal_message=str(exc), failure_type=FailureType.config_error) from None
 
 
 class DestinationGhlContacts(Destination):
     def run_cmd(self, parsed_args: argparse.Namespace) -> Iterable[AirbyteMessage]:
         """Our config check runs before the CDK's, so a bad config names its field and the fix."""
         if parsed_args.command in ("check", "write"):
-            # Read as it is: the CDK's read_config raises a bare ValueError (a system error) for a JSON list.
-            config = _read_config_file(parsed_args.config)
-            if isinstance(config, Mapping):
-                update_secrets(get_secrets(connection_spec(), config))
+            # Ours, not the CDK's read_config: an unreadable file or a JSON list is a config error, not a system one.
+            config = read_config_file(parsed_args.config)
+            update_secrets(get_secrets(connection_spec(), config))
             try:
                 validate_config(config, connection_spec())
             except AirbyteTracedException as exc:

@@ -5,6 +5,7 @@ from typing import Any, Dict, Mapping
 from urllib.parse import urlsplit
 
 import jsonschema
+from airbyte_cdk.connector import BaseConnector
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
@@ -14,6 +15,22 @@ from ghl_http.constants import DEFAULT_API_BASE_URL
 def config_error(field: str, problem: str, fix: str) -> AirbyteTracedException:
     message = f"Config field '{field}' {problem}. {fix}"
     return AirbyteTracedException(message=message, internal_message=message, failure_type=FailureType.config_error)
+
+
+def read_config_file(path: str) -> Mapping[str, Any]:
+    """The config file's JSON object (validate_config judges its content). An unreadable file, or one that is
+    not a JSON object, is the user's to fix: a config error. The CDK's message names the file and where the
+    JSON breaks, never the content."""
+    try:
+        config = BaseConnector._read_json_file(path)
+    except (OSError, ValueError) as exc:
+        message = (f"The config file could not be read: {str(exc).rstrip('.')}. "
+                   "Give a JSON object with the connector's settings.")
+        raise AirbyteTracedException(message=message, internal_message=str(exc),
+                                     failure_type=FailureType.config_error) from None
+    if not isinstance(config, Mapping):
+        raise config_error("(root)", "is not a JSON object", "Pass the connector a JSON object as its config.")
+    return config
 
 
 def _field_path(error: jsonschema.ValidationError) -> str:

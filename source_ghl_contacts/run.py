@@ -15,7 +15,9 @@ from airbyte_cdk.models import (
 )
 from airbyte_cdk.models.airbyte_protocol_serializers import AirbyteMessageSerializer
 from airbyte_cdk.utils.datetime_helpers import ab_datetime_now
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
+from ghl_http.config import read_config_file
 from source_ghl_contacts.entrypoint import launch
 from source_ghl_contacts.source import SourceGhlContacts
 
@@ -25,7 +27,7 @@ def _create_source(args: List[str]) -> SourceGhlContacts:
     config_path = getattr(parsed, "config", None)
     catalog_path = getattr(parsed, "catalog", None)
     state_path = getattr(parsed, "state", None)
-    config = SourceGhlContacts.read_config(config_path) if config_path else None
+    config = read_config_file(config_path) if config_path else None
     catalog = SourceGhlContacts.read_catalog(catalog_path) if catalog_path else None
     state = SourceGhlContacts.read_state(state_path) if state_path else None
     return SourceGhlContacts(catalog=catalog, config=config, state=state)
@@ -50,6 +52,9 @@ def run(args: Optional[List[str]] = None) -> None:
 
 
 def _error(error: Exception) -> AirbyteErrorTraceMessage:
+    if isinstance(error, AirbyteTracedException):  # already says what to fix
+        return AirbyteErrorTraceMessage(message=error.message, internal_message=error.internal_message,
+                                        failure_type=error.failure_type)
     return AirbyteErrorTraceMessage(
         message=f"source-ghl-contacts could not start: {type(error).__name__}: {error}",
         internal_message=str(error),

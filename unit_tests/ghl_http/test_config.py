@@ -4,7 +4,7 @@ import pytest
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from ghl_http.config import validate_config
+from ghl_http.config import read_config_file, validate_config
 from ghl_http.spec_common import advanced_auth, connection_specification
 
 SPEC = connection_specification("test", {"page_size": {"type": "integer", "default": 500}})
@@ -70,3 +70,25 @@ def test_advanced_auth_points_at_ghl_and_the_credentials_fields():
         "credentials",
         "refresh_token",
     ]
+
+
+@pytest.mark.parametrize("content, says", [
+    ('{"location_id": "abc", "credentials": {"token": "pit-secret-in-a-broken-file"', "could not be read"),
+    ('[{"location_id": "abc"}]', "Config field '(root)' is not a JSON object"),
+    (None, "No such file"),
+], ids=["not-json", "a-list", "missing"])
+def test_a_config_file_that_is_no_json_object_is_a_config_error_without_its_content(tmp_path, content, says):
+    path = tmp_path / "config.json"
+    if content is not None:
+        path.write_text(content)
+    with pytest.raises(AirbyteTracedException) as raised:
+        read_config_file(str(path))
+    assert raised.value.failure_type == FailureType.config_error
+    assert says in raised.value.message
+    assert "pit-secret" not in raised.value.message + (raised.value.internal_message or "")
+
+
+def test_a_config_file_holding_an_object_is_read_as_it_is(tmp_path):
+    path = tmp_path / "config.json"
+    path.write_text('{"location_id": "abc", "page_size": "not checked here"}')
+    assert read_config_file(str(path)) == {"location_id": "abc", "page_size": "not checked here"}
