@@ -404,6 +404,16 @@ class Store:
             "INSERT INTO appointments(id, contact_id, location_id, calendar_id, start_time, date_added,"
             " date_updated, data) VALUES (?,?,?,?,?,?,?,?)", rows)
 
+    def get_appointment(self, event_id: str) -> tuple[int, dict] | None:
+        """(date_updated, event) of one appointment, or None."""
+        r = self.conn.execute("SELECT date_updated, data FROM appointments WHERE id=?", (event_id,)).fetchone()
+        return (r[0], _loads(r[1])) if r else None
+
+    def update_appointment(self, event: dict, start_time: int, date_updated: int) -> None:
+        """Store an edited event; its calendar and start may have moved (the per-contact list orders by start)."""
+        self.conn.execute("UPDATE appointments SET calendar_id=?, start_time=?, date_updated=?, data=? WHERE id=?",
+                          (event["calendarId"], start_time, date_updated, _dumps(event), event["id"]))
+
     def appointments_raw(self, contact_id: str) -> list[bytes]:
         return [r[0] for r in self.conn.execute(
             "SELECT data FROM appointments WHERE contact_id=? ORDER BY start_time, id", (contact_id,))]

@@ -33,6 +33,8 @@ APPOINTMENT = frozenset({
     "title", "meetingLocationType", "meetingLocationId", "overrideLocationConfig", "appointmentStatus",
     "assignedUserId", "description", "address", "ignoreDateRange", "toNotify", "ignoreFreeSlotValidation",
     "rrule", "calendarId", "locationId", "contactId", "startTime", "endTime"})
+# spec AppointmentEditSchema: the create fields minus locationId and contactId (an event keeps both), none required
+APPOINTMENT_EDIT = APPOINTMENT - {"locationId", "contactId"}
 
 DND_CHANNELS = ("Call", "Email", "SMS", "WhatsApp", "GMB", "FB")
 
@@ -159,6 +161,26 @@ def check_appointment(body: dict) -> list[str]:
     if not body.get("assignedUserId"):
         # Observed live (GoHighLevel/highlevel-api-docs#23): a team member must be given.
         errs.append("assignedUserId should not be empty")
+    return errs + _appointment_enums(body)
+
+
+def check_appointment_edit(body: dict) -> list[str]:
+    """`PUT /calendars/events/appointments/{eventId}`: every field optional, each checked as on create."""
+    errs = unknown_properties(body, APPOINTMENT_EDIT)
+    for k in ("calendarId", "assignedUserId"):
+        if k in body and not body[k]:
+            errs.append(f"{k} should not be empty")
+    for k in ("calendarId", "assignedUserId", "title", "description", "address", "meetingLocationId", "rrule"):
+        if body.get(k) is not None and not isinstance(body[k], str):
+            errs.append(f"{k} must be a string")
+    for k in ("startTime", "endTime"):
+        if k in body and (not isinstance(body[k], str) or parse_time_ms(body[k], require_offset=True) is None):
+            errs.append(f"{k} must be a valid ISO 8601 date string")
+    return errs + _appointment_enums(body)
+
+
+def _appointment_enums(body: dict) -> list[str]:
+    errs = []
     if "appointmentStatus" in body and body["appointmentStatus"] not in APPOINTMENT_STATUSES:
         errs.append("appointmentStatus must be one of the following values: " + ", ".join(APPOINTMENT_STATUSES))
     if "meetingLocationType" in body and body["meetingLocationType"] not in MEETING_TYPES:

@@ -331,6 +331,98 @@ def test_create_appointment(fresh_sandbox):
     assert send(sb, "POST", "/calendars/events/appointments", version=V_CAL, json=body).status_code == 422
 
 
+
+def _book(sb, token=None, **extra):
+    """Create an appointment on the first calendar for a contact of the token's location; returns (body, answer)."""
+    loc = extra.pop("locationId", sb.location_id)
+    cal = get(sb, "/calendars/", token, version=V_CAL, params={"locationId": loc}).json()["calendars"][0]
+    c = next(c for c in sb.dump(loc)["contacts"])
+    body = {"calendarId": cal["id"], "locationId": loc, "contactId": c["id"], "title": "Demo",
+            "assignedUserId": cal["teamMembers"][0]["userId"], "description": "[rankr:rk_a_1]",
+            "startTime": "2026-12-01T10:00:00+05:30", "endTime": "2026-12-01T10:30:00+05:30", **extra}
+    r = send(sb, "POST", "/calendars/events/appointments", token, version=V_CAL, json=body)
+    assert r.status_code == 200, r.text
+    return body, r.json()
+
+
+def _event(sb, contact_id, event_id):
+    return next(e for e in get(sb, f"/contacts/{contact_id}/appointments").json()["events"] if e["id"] == event_id)
+
+
+def test_update_appointment(fresh_sandbox):
+    sb = fresh_sandbox
+    body, a = _book(sb)
+    path = f"/calendars/events/appointments/{a['id']}"
+    before = _event(sb, body["contactId"], a["id"])
+    change = {"title": "Moved", "appointmentStatus": "cancelled", "startTime": "2026-12-02T09:00:00-05:00",
+              "endTime": "2026-12-02T10:00:00-05:00", "address": "Room 4", "description": "[rankr:rk_a_1] moved"}
+    assert send(sb, "PUT", path, json=change).status_code == 401  # wrong Version
+    assert send(sb, "PUT", path, ro(sb), version=V_CAL, json=change).status_code == 401  # no events.write
+    r = send(sb, "PUT", path, version=V_CAL, json=change)
+    assert r.status_code == 200
+    out = check(r, "calendars", "PUT", "/calendars/events/appointments/{eventId}")
+    assert "dateAdded" not in out and "dateUpdated" not in out  # as on create (#246)
+    assert {k: out[k] for k in ("id", "calendarId", "locationId", "contactId", "title", "appointmentStatus",
+                                "startTime", "endTime", "address", "assignedUserId")} == {
+        "id": a["id"], "calendarId": body["calendarId"], "locationId": sb.location_id, "contactId": body["contactId"],
+        "title": "Moved", "appointmentStatus": "cancelled", "startTime": change["startTime"],
+        "endTime": change["endTime"], "address": "Room 4", "assignedUserId": body["assignedUserId"]}
+    ev = _event(sb, body["contactId"], a["id"])
+    assert (ev["startTime"], ev["endTime"], ev["notes"]) == ("2026-12-02 14:00:00", "2026-12-02 15:00:00",
+                                                             change["description"])
+    assert ev["dateAdded"] == before["dateAdded"] and ev["dateUpdated"] > before["dateUpdated"]
+    assert [x for x in sb.dump()["appointments"] if x["id"] == a["id"]] == [ev]
+
+    # partial: what is not sent keeps its value; a lone endTime keeps the start
+    r = send(sb, "PUT", path, version=V_CAL, json={"endTime": "2026-12-02T15:30:00Z"})
+    out = check(r, "calendars", "PUT", "/calendars/events/appointments/{eventId}")
+    assert out["title"] == "Moved" and out["endTime"] == "2026-12-02T15:30:00Z"
+    ev2 = _event(sb, body["contactId"], a["id"])
+    assert (ev2["startTime"], ev2["endTime"], ev2["address"]) == ("2026-12-02 14:00:00", "2026-12-02 15:30:00",
+                                                                  "Room 4")
+    assert ev2["dateUpdated"] > ev["dateUpdated"]
+
+    # another calendar and its team member
+    cal2 = get(sb, "/calendars/", version=V_CAL, params={"locationId": sb.location_id}).json()["calendars"][1]
+    user2 = cal2["teamMembers"][0]["userId"]
+    r = send(sb, "PUT", path, version=V_CAL, json={"calendarId": cal2["id"], "assignedUserId": user2})
+    assert r.status_code == 200 and r.json()["calendarId"] == cal2["id"]
+    ev3 = _event(sb, body["contactId"], a["id"])
+    assert ev3["calendarId"] == cal2["id"] and ev3["users"] == [user2] and ev3["groupId"] == cal2.get("groupId", "")
+
+
+def test_update_appointment_errors(fresh_sandbox, sandbox_factory):
+    sb = fresh_sandbox
+    body, a = _book(sb)
+    path = f"/calendars/events/appointments/{a['id']}"
+    before = _event(sb, body["contactId"], a["id"])
+
+    def put(payload, event_path=path):
+        return send(sb, "PUT", event_path, version=V_CAL, json=payload)
+
+    r = put({"title": "X"}, "/calendars/events/appointments/AAAAAAAAAAAAAAAAAAAA")
+    assert r.status_code == 400
+    assert check(r, "calendars", "PUT", "/calendars/events/appointments/{eventId}") == {
+        "statusCode": 400, "message": "Appointment not found", "error": "Bad Request"}
+    r = put({"locationId": sb.location_id, "contactId": body["contactId"]})  # not in AppointmentEditSchema
+    assert r.status_code == 422 and r.json()["message"] == ["property locationId should not exist",
+                                                           "property contactId should not exist"]
+    assert put({"startTime": "2026-12-01T11:00:00"}).status_code == 422  # no offset
+    assert put({"appointmentStatus": "booked"}).status_code == 422
+    assert put({"assignedUserId": "nobodyNobodyNobody00"}).json()["message"] == [
+        "assignedUserId must be a team member of the calendar"]
+    assert put({"calendarId": "AAAAAAAAAAAAAAAAAAAA"}).json()["message"] == "Calendar not found"
+    r = put({"startTime": "2026-12-01T10:45:00+05:30"})  # after the stored end
+    assert r.status_code == 400 and r.json()["message"] == "endTime must be after startTime"
+    assert _event(sb, body["contactId"], a["id"]) == before  # nothing refused was applied
+
+    two = sandbox_factory(contacts=5, locations=2)
+    loc2 = two.credentials["locations"][1]
+    _, other = _book(two, two.credentials["location_tokens"][loc2]["readwrite"], locationId=loc2)
+    r = send(two, "PUT", f"/calendars/events/appointments/{other['id']}", version=V_CAL, json={"title": "X"})
+    assert r.status_code == 403
+    assert r.json() == {"statusCode": 403, "message": "The token does not have access to this location."}
+
 def test_scope_and_location_errors(sandbox, sandbox_factory):
     c = a_contact(sandbox)
     r = send(sandbox, "PUT", f"/contacts/{c['id']}", ro(sandbox), json={"city": "X"})
