@@ -66,9 +66,11 @@ def _update(ctx: WriteContext, existing: Mapping[str, Any], desired: Dict) -> Ou
         changes["title"] = desired["title"]
     if existing.get("appointmentStatus") != desired["appointmentStatus"]:
         changes["appointmentStatus"] = desired["appointmentStatus"]
-    for field in ("startTime", "endTime"):
-        if not existing.get(field) or mapping.parse_time(str(existing[field])) != mapping.parse_time(desired[field]):
-            changes[field] = desired[field]
+    # Both times or neither: whether GHL keeps the end or the duration when only the start is sent is not
+    # documented, and either reading would leave a wrong end.
+    if any(not existing.get(field) or mapping.parse_time(str(existing[field])) != mapping.parse_time(desired[field])
+           for field in ("startTime", "endTime")):
+        changes.update(startTime=desired["startTime"], endTime=desired["endTime"])
     if not changes:
         return unchanged(existing["id"])
     if ctx.dry_run:

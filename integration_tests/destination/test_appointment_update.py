@@ -74,7 +74,7 @@ def test_a_changed_appointment_updates_the_one_ghl_booked(sandbox):
     assert appointments_part(third.summary).startswith("created=0 updated=0 unchanged=1")
     assert PUT_ROUTE not in routes and again == after
 
-    # Only the start moves (the end stays): the destination sends just startTime, and GHL keeps the end.
+    # Only the start moves: the destination sends both times (what GHL does with a lone start is undocumented).
     earlier = dict(changed, startTime="2026-12-08T08:30:00-05:00")
     fourth, last, routes = write(sandbox, earlier)
     assert appointments_part(fourth.summary).startswith("created=0 updated=1")
