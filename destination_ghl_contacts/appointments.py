@@ -38,7 +38,7 @@ def _write(ctx: WriteContext, contact_id: str, listing: Listing, record: Mapping
         return rejected(f"ghlId: the contact has no GHL appointment {record['ghlId']!r}")
     if existing is None:
         return _create(ctx, listing, record, desired, calendar_id)
-    return _update(ctx, existing, desired)
+    return _update(ctx, existing, desired, explicit_user=bool(record.get("assignedUserId")))
 
 
 def _first_member(ctx: WriteContext, calendar_id: str) -> Optional[str]:
@@ -60,8 +60,15 @@ def _create(ctx: WriteContext, listing: Listing, record: Mapping[str, Any], desi
     return created(result.body["id"])
 
 
-def _update(ctx: WriteContext, existing: Mapping[str, Any], desired: Dict) -> Outcome:
+def _update(ctx: WriteContext, existing: Mapping[str, Any], desired: Dict, explicit_user: bool) -> Outcome:
     changes = {}
+    # A user reassigned by hand in GHL stays, unless the record names one or the calendar moves (the user must
+    # then be one of the new calendar's team).
+    moved = bool(existing.get("calendarId")) and existing["calendarId"] != desired["calendarId"]
+    if (explicit_user or moved) and existing.get("assignedUserId") != desired["assignedUserId"]:
+        changes["assignedUserId"] = desired["assignedUserId"]
+    if moved:
+        changes["calendarId"] = desired["calendarId"]
     if existing.get("title") != desired["title"]:
         changes["title"] = desired["title"]
     if existing.get("appointmentStatus") != desired["appointmentStatus"]:
@@ -75,7 +82,7 @@ def _update(ctx: WriteContext, existing: Mapping[str, Any], desired: Dict) -> Ou
         return unchanged(existing["id"])
     if ctx.dry_run:
         return updated(existing["id"])
-    body = {"calendarId": desired["calendarId"], "assignedUserId": desired["assignedUserId"], **changes}
+    body = {"calendarId": desired["calendarId"], **changes}
     reply = ctx.ghl.call("PUT", f"{CREATE_PATH}/{existing['id']}", json=body, calendars=True)
     if not reply.ok:
         return refused(reply)

@@ -80,3 +80,34 @@ def test_a_changed_appointment_updates_the_one_ghl_booked(sandbox):
     assert appointments_part(fourth.summary).startswith("created=0 updated=1")
     assert routes.get(PUT_ROUTE) == {"200": 1} and len(last) == 1
     assert (last[0]["startTime"], last[0]["endTime"]) == ("2026-12-08 13:30:00", "2026-12-08 15:00:00")
+
+
+def _ghl(sandbox, method, path, **kwargs):
+    import requests
+
+    token = sandbox.credentials["private_integration_tokens"]["readwrite"]
+    response = requests.request(method, sandbox.base_url + path, timeout=10, **kwargs, headers={
+        "Authorization": f"Bearer {token}", "Version": "2021-04-15", "Accept": "application/json"})
+    assert response.ok, response.text
+    return response.json()
+
+
+def test_a_user_reassigned_by_hand_in_ghl_stays_when_the_record_names_none(sandbox):
+    sandbox.reset()
+    _, booked, _ = write(sandbox, BOOKED)
+    event = booked[0]
+    calendars = _ghl(sandbox, "GET", "/calendars/", params={"locationId": sandbox.location_id})["calendars"]
+    team = next(c["teamMembers"] for c in calendars if c["id"] == event["calendarId"])
+    other = next(m["userId"] for m in team if m["userId"] != event["assignedUserId"])
+    _ghl(sandbox, "PUT", f"/calendars/events/appointments/{event['id']}", json={"assignedUserId": other})
+
+    second, after, routes = write(sandbox, dict(BOOKED, title="Onboarding session (renamed)"))
+    assert appointments_part(second.summary).startswith("created=0 updated=1")
+    assert len(after) == 1 and after[0]["title"] == "Onboarding session (renamed)"
+    assert after[0]["assignedUserId"] == other, "the destination undid the reassignment made in GHL"
+
+    # A record that names its user does reassign it.
+    third, last, _ = write(sandbox, dict(BOOKED, title="Onboarding session (renamed)",
+                                         assignedUserId=event["assignedUserId"]))
+    assert appointments_part(third.summary).startswith("created=0 updated=1")
+    assert last[0]["assignedUserId"] == event["assignedUserId"]
