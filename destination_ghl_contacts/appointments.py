@@ -86,4 +86,5 @@ def _update(ctx: WriteContext, existing: Mapping[str, Any], desired: Dict, expli
     reply = ctx.ghl.call("PUT", f"{CREATE_PATH}/{existing['id']}", json=body, calendars=True)
     if not reply.ok:
         return refused(reply)
+    Listing.edited(existing, changes)
     return updated(existing["id"])

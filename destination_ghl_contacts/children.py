@@ -1,7 +1,7 @@
 """What the task, note and appointment writers share: one contact's records written in order against one
 listing of that contact's GHL records, read once and kept up to date as records are created."""
 
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
 from destination_ghl_contacts.buffer import Item
 from destination_ghl_contacts.context import WriteContext, is_placeholder
@@ -35,6 +35,12 @@ class Listing:
 
     def add(self, item: Dict[str, Any]) -> None:
         self.items().append(item)
+
+    @staticmethod
+    def edited(item: Mapping[str, Any], fields: Mapping[str, Any]) -> None:
+        """Keep the listed copy as GHL now has it: a later version of the same record in this batch (A, then B,
+        then A again) is compared with what was written, not with what was first listed."""
+        item.update(fields)  # type: ignore[attr-defined]  # the listing's own dict
 
 
 def write_each(ctx: WriteContext, contact_id: str, items: List[Item],

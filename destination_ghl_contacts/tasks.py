@@ -77,5 +77,6 @@ def _update(ctx: WriteContext, path: str, existing: Mapping[str, Any], desired: 
         reply = ctx.ghl.call("PUT", f"{path}/{task_id}/completed", json={"completed": desired["completed"]})
         if not reply.ok:
             return refused(reply)
+    Listing.edited(existing, desired)
     return updated(task_id)
 
