@@ -93,7 +93,7 @@ def _assert_outcomes(sandbox, cases, out):
     FIGURES.add("valid_records_landed", len(cases) - len(broken))
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                                                    HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_every_bad_record_is_rejected_with_its_field_and_every_valid_one_lands(sandbox, config, data):
