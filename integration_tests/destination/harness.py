@@ -14,6 +14,8 @@ from typing import Any, Dict, List, Optional
 
 import requests
 
+from integration_tests.messages import AirbyteMessages
+
 SCRIPT = str(Path(sys.executable).with_name("destination-ghl-contacts"))
 FIXTURES = Path(__file__).parent / "fixtures"
 SAMPLE = FIXTURES / "rankr_export.jsonl"
@@ -43,13 +45,10 @@ def config(sandbox: Any, token: Optional[str] = None, **extra: Any) -> Dict[str,
 
 
 @dataclass
-class Result:
+class Result(AirbyteMessages):
     messages: List[Dict[str, Any]]
     returncode: int
     stderr: str
-
-    def of_type(self, kind: str) -> List[Dict[str, Any]]:
-        return [m for m in self.messages if m["type"] == kind]
 
     def logs(self, level: Optional[str] = None) -> List[str]:
         return [m["log"]["message"] for m in self.of_type("LOG") if level in (None, m["log"]["level"])]

@@ -17,12 +17,13 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional
 
 import requests
+
+from integration_tests.messages import AirbyteMessages, parse_messages
 
 from .figures import FIGURES
 
@@ -95,37 +96,13 @@ SECRETS = SecretRegistry()
 
 
 @dataclass
-class Run:
+class Run(AirbyteMessages):
     """One connector process: its Airbyte messages, exit code and stderr."""
 
     messages: List[Dict[str, Any]]
     returncode: int
     stderr: str
     stdout: str = ""
-    records: Dict[str, List[Dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
-
-    def __post_init__(self) -> None:
-        for message in self.messages:
-            if message.get("type") == "RECORD":
-                self.records[message["record"]["stream"]].append(message["record"]["data"])
-
-    def of_type(self, kind: str) -> List[Dict[str, Any]]:
-        return [m for m in self.messages if m.get("type") == kind]
-
-    @property
-    def states(self) -> List[Dict[str, Any]]:
-        return [m["state"] for m in self.of_type("STATE")]
-
-    def final_states(self) -> List[Dict[str, Any]]:
-        """The last state of each stream: what the platform passes to the next sync."""
-        last: Dict[str, Dict[str, Any]] = {}
-        for state in self.states:
-            last[state["stream"]["stream_descriptor"]["name"]] = state
-        return list(last.values())
-
-    @property
-    def errors(self) -> List[Dict[str, Any]]:
-        return [m["trace"]["error"] for m in self.of_type("TRACE") if m["trace"]["type"] == "ERROR"]
 
     def logs(self, level: Optional[str] = None) -> List[str]:
         return [m["log"]["message"] for m in self.of_type("LOG") if level in (None, m["log"]["level"])]
@@ -135,10 +112,6 @@ class Run:
         return [text for text in self.logs("WARN") if text.startswith("Rejected record")]
 
     @property
-    def connection_status(self) -> Dict[str, Any]:
-        return self.of_type("CONNECTION_STATUS")[0]["connectionStatus"]
-
-    @property
     def controls(self) -> List[Dict[str, Any]]:
         return [m["control"] for m in self.of_type("CONTROL")]
 
@@ -146,15 +119,6 @@ class Run:
         return (self.stdout[-n:] + "\n--- stderr ---\n" + self.stderr[-n:])
 
 
-def parse(stdout: str) -> List[Dict[str, Any]]:
-    messages = []
-    for line in stdout.splitlines():
-        if line.startswith("{"):
-            try:
-                messages.append(json.loads(line))
-            except json.JSONDecodeError:
-                continue
-    return messages
 
 
 def _without_controls(stdout: str) -> str:
@@ -167,7 +131,7 @@ def learn_and_scan(label: str, stdout: str, stderr: str, final_scan: bool = True
     """Learn the secrets CONTROL messages carry, then assert that nothing else printed any secret.
 
     `final_scan=False` keeps the output out of the session's last scan: for a leak a test expects (xfail)."""
-    for message in parse(stdout):
+    for message in parse_messages(stdout):
         if message.get("type") == "CONTROL":
             SECRETS.add_config(message["control"].get("connectorConfig", {}).get("config", {}))
     leaks = SECRETS.keep(label, _without_controls(stdout) + "\n" + stderr, final_scan)
@@ -196,7 +160,7 @@ def run(script: str, command: str, config: Any = None, *, catalog: Any = None, s
                               text=True, timeout=timeout)
     FIGURES.add("connector_runs", 1)
     learn_and_scan(f"{Path(script).name} {command}", done.stdout, done.stderr)
-    return Run(parse(done.stdout), done.returncode, done.stderr, done.stdout)
+    return Run(parse_messages(done.stdout), done.returncode, done.stderr, done.stdout)
 
 
 def run_source(command: str, config: Any, catalog: Any = None, state: Any = None, timeout: float = 240) -> Run:

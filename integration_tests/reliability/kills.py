@@ -10,8 +10,10 @@ import threading
 import time
 from typing import Any, Callable, Dict, List, Optional
 
+from integration_tests.messages import parse_messages
+
 from .figures import FIGURES
-from .harness import SECRETS, Run, config_files, learn_and_scan, parse
+from .harness import SECRETS, Run, config_files, learn_and_scan
 
 
 def _finish(proc, label: str, stdout_lines: List[str], err_path: str) -> Run:
@@ -21,7 +23,7 @@ def _finish(proc, label: str, stdout_lines: List[str], err_path: str) -> Run:
     stdout = "".join(stdout_lines)
     learn_and_scan(label, stdout, stderr)
     FIGURES.add("connector_runs", 1)
-    return Run(parse(stdout), proc.returncode, stderr, stdout)
+    return Run(parse_messages(stdout), proc.returncode, stderr, stdout)
 
 
 def kill_after_lines(script: str, command: str, config: Dict[str, Any], lines: int, *, catalog: Any = None,

@@ -25,10 +25,11 @@ from airbyte_cdk.utils.airbyte_secrets_utils import filter_secrets
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from destination_ghl_contacts.destination import DestinationGhlContacts
+from integration_tests.messages import parse_messages
 from source_ghl_contacts import run as source_entry
 
 from .figures import FIGURES
-from .harness import DESTINATION, SECRETS, SOURCE, Run, learn_and_scan, parse, run, source_catalog
+from .harness import DESTINATION, SECRETS, SOURCE, Run, learn_and_scan, run, source_catalog
 from .rankr import CATALOG, export
 
 GOOD = {"credentials": {"auth_type": "private_integration_token", "token": "pit-0000aaaa-bbbb-cccc-dddd-eeeeffff0000"},
@@ -114,7 +115,7 @@ def in_process(script: str, command: str, config: Any, capfd, pasted_secret: str
     learn_and_scan(label, stdout, captured.err, final_scan=not pasted_secret)
     assert not pasted_secret or pasted_secret not in stdout + captured.err, f"{label} printed the pasted token"
     FIGURES.add("bad_configs_tried", 1)
-    return Run(parse(stdout), 0, captured.err, stdout)
+    return Run(parse_messages(stdout), 0, captured.err, stdout)
 
 
 def _explanation(result: Run, command: str) -> str:

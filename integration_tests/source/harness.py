@@ -7,10 +7,11 @@ import os
 import subprocess
 import sys
 import tempfile
-from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional
+
+from integration_tests.messages import AirbyteMessages, parse_messages
 
 SCRIPT = str(Path(sys.executable).with_name("source-ghl-contacts"))
 STREAMS = ("contacts", "tasks", "notes", "appointments", "custom_fields")
@@ -54,42 +55,14 @@ def catalog(*streams: str, incremental: bool = True) -> Dict[str, Any]:
 
 
 @dataclass
-class Output:
+class Output(AirbyteMessages):
     messages: List[Dict[str, Any]]
     returncode: int
     stderr: str
-    records: Dict[str, List[Dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
-
-    def __post_init__(self) -> None:
-        for message in self.messages:
-            if message["type"] == "RECORD":
-                self.records[message["record"]["stream"]].append(message["record"]["data"])
-
-    def of_type(self, kind: str) -> List[Dict[str, Any]]:
-        return [m for m in self.messages if m["type"] == kind]
-
-    @property
-    def states(self) -> List[Dict[str, Any]]:
-        return [m["state"] for m in self.of_type("STATE")]
-
-    def final_states(self) -> List[Dict[str, Any]]:
-        """The last state of each stream: what a platform would pass to the next sync."""
-        last: Dict[str, Dict[str, Any]] = {}
-        for state in self.states:
-            last[state["stream"]["stream_descriptor"]["name"]] = state
-        return list(last.values())
-
-    @property
-    def errors(self) -> List[Dict[str, Any]]:
-        return [m["trace"]["error"] for m in self.of_type("TRACE") if m["trace"]["type"] == "ERROR"]
 
     @property
     def logs(self) -> List[str]:
         return [m["log"]["message"] for m in self.of_type("LOG")]
-
-    @property
-    def connection_status(self) -> Dict[str, Any]:
-        return self.of_type("CONNECTION_STATUS")[0]["connectionStatus"]
 
     @property
     def raw(self) -> str:
@@ -109,10 +82,4 @@ def run_source(command: str, config: Dict[str, Any], catalog: Optional[Dict[str,
         if command == "spec":
             args = [SCRIPT, "spec"]
         done = subprocess.run(args, capture_output=True, text=True, timeout=timeout)
-    messages = []
-    for line in done.stdout.splitlines():
-        try:
-            messages.append(json.loads(line))
-        except json.JSONDecodeError:
-            continue
-    return Output(messages=messages, returncode=done.returncode, stderr=done.stderr)
+    return Output(messages=parse_messages(done.stdout), returncode=done.returncode, stderr=done.stderr)
