@@ -14,6 +14,7 @@ import orjson
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
+from ghl_http import messages
 from ghl_http.auth import build_authenticator
 from ghl_http.client import build_http_client, ghl_headers
 from ghl_http.errors import ghl_message
@@ -53,7 +54,7 @@ class Malformed(LookupError):
     listing that failed), and the flusher stops the sync when the answer concerns more (a contact)."""
 
     def __init__(self, what: str, reply: Reply, problem: str):
-        super().__init__(f"GHL's answer to {what} is malformed (HTTP {reply.status}: {problem})")
+        super().__init__(messages.MALFORMED.format(request=what, status=reply.status, problem=problem))
 
     def stop(self) -> AirbyteTracedException:
         message = (f"{self}. The sync stopped after its last saved state rather than guess; the next sync "

@@ -35,7 +35,7 @@ def _write(ctx: WriteContext, path: str, listing: Listing, record: Mapping[str, 
         reply = ctx.ghl.call("PUT", f"{path}/{existing['id']}", json=desired)
         if not reply.ok:
             return refused(reply)
-    listing.edited(existing, desired)
+    Listing.edited(existing, desired)
     return updated(existing["id"])
 
 

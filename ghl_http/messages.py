@@ -57,7 +57,10 @@ def daily_quota_spent(hours_to_reset: Optional[float]) -> str:
     return DAILY_QUOTA_SPENT.format(reset=reset)
 
 
+# Both connectors name a 2xx answer without its documented shape the same way (the troubleshooting tables
+# list it once); what follows depends on what each does about it.
+MALFORMED = "GHL's answer to {request} is malformed (HTTP {status}: {problem})"
 MALFORMED_ANSWER = (
-    "GHL's answer to {request} is malformed (HTTP {status}: {problem}). The sync stopped rather than read it as "
-    "an empty or partial list. Retry the sync; if this persists, GHL's API is failing or has changed."
+    MALFORMED + ". The sync stopped rather than read it as an empty or partial list. Retry the sync; if this "
+    "persists, GHL's API is failing or has changed."
 )
