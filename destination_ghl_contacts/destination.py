@@ -33,6 +33,7 @@ from destination_ghl_contacts.report import UNUSABLE_INPUT, Report, rejected
 from destination_ghl_contacts.spec import Settings, connection_spec, specification
 from destination_ghl_contacts.validation import problem
 from ghl_http import messages, tenancy
+from ghl_http.cdk_logs import quiet_cdk_noise
 from ghl_http.check import explain_failure
 from ghl_http.config import read_config_file, validate_config
 
@@ -43,6 +44,7 @@ SOFT_FLUSH_RECORDS = 1000
 class DestinationGhlContacts(Destination):
     def run_cmd(self, parsed_args: argparse.Namespace) -> Iterable[AirbyteMessage]:
         """Our config check runs before the CDK's, so a bad config names its field and the fix."""
+        quiet_cdk_noise()
         if parsed_args.command in ("check", "write"):
             # Ours, not the CDK's read_config: an unreadable file or a JSON list is a config error, not a system one.
             config = read_config_file(parsed_args.config)
