@@ -181,18 +181,18 @@ build_one() {
   local connector="$1" repository version
   repository="$(repository_of "$connector")"
   version="$(version_of "$connector")"
-  local image="$repository:$version" mounts=() base=() from="the Dockerfile's default base"
+  local image="$repository:$version" options=() base=() from="the Dockerfile's default base"
   if [ "$(engine)" = podman ]; then
     # The host's CA bundle lets pip inside the build reach the package index; host network for a local index.
-    [ -f "$CA_BUNDLE" ] && mounts+=(-v "$CA_BUNDLE:/etc/ssl/certs/ca-certificates.crt:ro")
-    mounts+=(--pull=never --network=host --layers)
+    [ -f "$CA_BUNDLE" ] && options+=(-v "$CA_BUNDLE:/etc/ssl/certs/ca-certificates.crt:ro")
+    options+=(--pull=never --network=host --layers)
     base=(--build-arg "BASE_IMAGE=$BASE_IMAGE") from="$BASE_IMAGE"
   elif [ -n "${GHL_BASE_IMAGE:-}" ]; then
     base=(--build-arg "BASE_IMAGE=$GHL_BASE_IMAGE") from="$GHL_BASE_IMAGE"
   fi
   log "building $image and $repository:dev with $(engine) from $from"
   local start=$SECONDS
-  ce build "${mounts[@]}" "${base[@]}" \
+  ce build "${options[@]}" "${base[@]}" \
     --build-arg "CONNECTOR=$connector" \
     -t "$image" -t "$repository:dev" -f "$ROOT/Dockerfile" "$ROOT" >"$STATE/build-$connector.log" 2>&1 ||
     { tail -40 "$STATE/build-$connector.log" >&2; die "building $image failed (log: $STATE/build-$connector.log)"; }
