@@ -34,6 +34,16 @@ def connector_configs(credentials: dict, location_id: str | None = None) -> dict
     return {"source": config(tokens["readonly"]), "destination": config(tokens["readwrite"])}
 
 
+def agency_config(credentials: dict, **options) -> dict:
+    """A connector config for the sandbox's agency install (its Company refresh token). Not written by
+    `configs`: the token is single-use, so each connector and run that uses it must keep the config of its
+    CONTROL messages (tests and benchmarks do)."""
+    grant = credentials["agency"]
+    return {"credentials": {"auth_type": "agency_oauth2.0",
+                            **{key: grant[key] for key in ("client_id", "client_secret", "refresh_token")}},
+            "api_base_url": credentials["base_url"], **options}
+
+
 def write_private_json(path: Path, data: dict) -> None:
     """Atomically, readable by its owner only: the file holds a token."""
     path.parent.mkdir(parents=True, exist_ok=True)
