@@ -24,6 +24,7 @@ from source_ghl_contacts.components.budget import source_api_budget
 from source_ghl_contacts.components.checkpoint import checkpoint_every_page
 from source_ghl_contacts.failure_summary import with_summary_failure_type
 from source_ghl_contacts.progress_log import with_progress_logs
+from source_ghl_contacts.record_changes import with_changes
 from source_ghl_contacts.spec import connection_spec, connector_specification
 
 MANIFEST = str(Path(__file__).with_name("manifest.yaml"))
@@ -97,7 +98,7 @@ class SourceGhlContacts(YamlDeclarativeSource):
         state: Optional[List[AirbyteStateMessage]] = None,
     ) -> Iterator[AirbyteMessage]:
         validate_config(config, connection_spec())
-        yield from with_summary_failure_type(with_progress_logs(super().read(logger, config, catalog, state)))
+        yield from with_summary_failure_type(with_progress_logs(with_changes(super().read(logger, config, catalog, state))))
 
     def streams(self, config: Mapping[str, Any]) -> List[AbstractStream]:  # type: ignore[override]
         streams = super().streams(config)
