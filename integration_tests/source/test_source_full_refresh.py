@@ -1,5 +1,9 @@
 """A full sync of a seeded location equals the sandbox's ground truth: no record lost, none extra."""
 
+from datetime import datetime, timezone
+
+from ghl_sandbox.util import parse_time_ms
+
 from .harness import catalog, pit_config, run_source
 
 # The contacts stream emits GHL's search records; these fields mean the same in the search and GET shapes.
@@ -27,6 +31,27 @@ def assert_contacts_match(emitted, truth):
         assert "searchAfter" not in got
 
 
+APPOINTMENT_TIMES = ("startTime", "endTime")
+
+
+def _instant_ms(emitted_time):
+    """An emitted appointment time (ISO 8601 with `Z` or an offset, nothing else) as epoch ms."""
+    parsed = datetime.fromisoformat(emitted_time.replace("Z", "+00:00"))
+    assert parsed.tzinfo is not None, emitted_time
+    return int(parsed.astimezone(timezone.utc).timestamp() * 1000)
+
+
+def as_instants(appointments, parse):
+    """Appointments with startTime/endTime as epoch ms, by the given reading of their text."""
+    return [{**a, **{k: parse(a[k]) for k in APPOINTMENT_TIMES if a.get(k)}} for a in appointments]
+
+
+def assert_same_appointments(emitted, truth, contacts=None):
+    """Appointments as GHL holds them, their times the same instants (the sandbox's zone-less text is UTC)."""
+    assert all(a["startTime"].endswith("Z") for a in emitted if a.get("startTime"))
+    assert_same_records(as_instants(emitted, _instant_ms), as_instants(truth, parse_time_ms), contacts)
+
+
 def assert_same_records(emitted, truth, contacts=None):
     """The child records GHL holds, each read once; `contactDateUpdated` (the source's cursor, not a GHL field)
     is the dateUpdated of the record's contact."""
@@ -47,8 +72,10 @@ def test_full_refresh_equals_dump_with_no_429(sandbox_factory):
     assert not out.errors
     truth = sandbox.dump()
     assert_contacts_match(out.records["contacts"], truth["contacts"])
-    for stream in ("tasks", "notes", "appointments"):
+    for stream in ("tasks", "notes"):
         assert_same_records(out.records[stream], truth[stream], truth["contacts"])
+    assert_same_appointments(out.records["appointments"], truth["appointments"], truth["contacts"])
+    for stream in ("tasks", "notes", "appointments"):
         assert all(record["contactId"] for record in out.records[stream])
     assert len(out.records["custom_fields"]) > 0
     stats = sandbox.stats()
