@@ -22,6 +22,7 @@ from ghl_http.config import validate_config
 from source_ghl_contacts.check import check_connection, can_read_custom_fields
 from source_ghl_contacts.components.budget import source_api_budget
 from source_ghl_contacts.components.checkpoint import checkpoint_every_page
+from source_ghl_contacts.estimates import with_estimates
 from source_ghl_contacts.failure_summary import with_summary_failure_type
 from source_ghl_contacts.progress_log import with_progress_logs
 from source_ghl_contacts.record_changes import with_changes
@@ -98,7 +99,8 @@ class SourceGhlContacts(YamlDeclarativeSource):
         state: Optional[List[AirbyteStateMessage]] = None,
     ) -> Iterator[AirbyteMessage]:
         validate_config(config, connection_spec())
-        yield from with_summary_failure_type(with_progress_logs(with_changes(super().read(logger, config, catalog, state))))
+        messages = with_estimates(with_changes(super().read(logger, config, catalog, state)))
+        yield from with_summary_failure_type(with_progress_logs(messages))
 
     def streams(self, config: Mapping[str, Any]) -> List[AbstractStream]:  # type: ignore[override]
         streams = super().streams(config)

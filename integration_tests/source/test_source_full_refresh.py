@@ -82,6 +82,16 @@ def test_full_refresh_equals_dump_with_no_429(sandbox_factory):
     assert stats["rate_limited"] == 0, stats
     assert stats["peak_requests_10s"] <= 100
     assert any(line.startswith("Finished notes:") for line in out.logs)
+    assert_sane_estimates(out, len(truth["contacts"]))
+
+
+def assert_sane_estimates(out, contacts_total):
+    """ESTIMATE trace messages for every stream GHL's search sizes: contacts' is the search total, every
+    estimate is a stream-level row count of at least 0."""
+    estimates = [m["trace"]["estimate"] for m in out.of_type("TRACE") if m["trace"]["type"] == "ESTIMATE"]
+    assert {e["name"] for e in estimates} == {"contacts", "tasks", "notes", "appointments"}, estimates
+    assert all(e["type"] == "STREAM" and e["row_estimate"] >= 0 for e in estimates), estimates
+    assert [e["row_estimate"] for e in estimates if e["name"] == "contacts"] == [contacts_total]
 
 
 def test_all_contacts_mode_reads_every_contacts_children(fresh_sandbox):

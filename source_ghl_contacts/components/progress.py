@@ -2,7 +2,7 @@
 
 import threading
 from collections import defaultdict
-from typing import Dict
+from typing import Dict, Optional
 
 
 class StreamProgress:
@@ -13,16 +13,30 @@ class StreamProgress:
         self.pages: Dict[str, int] = defaultdict(int)
         self.rate_limited: Dict[str, int] = defaultdict(int)
         self.skipped_deleted: Dict[str, int] = defaultdict(int)
+        # Records taken from GHL's answers (before the main thread emits them), for the row estimates.
+        self.extracted: Dict[str, int] = defaultdict(int)
+        # The contacts a search matches (GHL's `total`, the same on every page of one search); the largest
+        # seen, as the contacts search of the contacts stream and those of the child streams' parents may
+        # differ by their cursors.
+        self.search_total: Optional[int] = None
 
-    def count(self, table: Dict[str, int], stream: str) -> None:
+    def note_search_total(self, total: object) -> None:
+        if isinstance(total, int) and not isinstance(total, bool) and total >= 0:
+            with self._lock:
+                if self.search_total is None or total > self.search_total:
+                    self.search_total = total
+
+    def count(self, table: Dict[str, int], stream: str, amount: int = 1) -> None:
         with self._lock:
-            table[stream] += 1
+            table[stream] += amount
 
     def reset(self) -> None:
         with self._lock:
             self.pages.clear()
             self.rate_limited.clear()
             self.skipped_deleted.clear()
+            self.extracted.clear()
+            self.search_total = None
 
 
 PROGRESS = StreamProgress()
