@@ -19,9 +19,10 @@ from airbyte_cdk.sources.streams.concurrent.cursor import ConcurrentCursor
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from ghl_http.config import validate_config
-from source_ghl_contacts.check import check_connection, can_read_custom_fields
+from source_ghl_contacts.check import check_connection
 from source_ghl_contacts.components.budget import source_api_budget
 from source_ghl_contacts.components.checkpoint import checkpoint_every_page
+from source_ghl_contacts.custom_columns import NO_SCOPE_LINE, add_columns, columns_for_read, plan_columns, read_definitions, with_contact_columns
 from source_ghl_contacts.estimates import with_estimates
 from source_ghl_contacts.failure_summary import with_summary_failure_type
 from source_ghl_contacts.progress_log import with_progress_logs
@@ -87,8 +88,12 @@ class SourceGhlContacts(YamlDeclarativeSource):
     def discover(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteCatalog:
         validate_config(config, connection_spec())
         catalog = super().discover(logger, config)
-        if not can_read_custom_fields(self._config, logger):
+        definitions = read_definitions(self._config, logger)
+        if definitions is None:  # no custom-field scope: no custom_fields stream, no columns
+            logger.info(NO_SCOPE_LINE)
             catalog.streams = [stream for stream in catalog.streams if stream.name != CUSTOM_FIELDS]
+        else:
+            add_columns(catalog, plan_columns(definitions))
         return catalog
 
     def read(
@@ -99,7 +104,11 @@ class SourceGhlContacts(YamlDeclarativeSource):
         state: Optional[List[AirbyteStateMessage]] = None,
     ) -> Iterator[AirbyteMessage]:
         validate_config(config, connection_spec())
-        messages = with_estimates(with_changes(super().read(logger, config, catalog, state)))
+        columns = columns_for_read(self._config, catalog, logger)
+        messages = super().read(logger, config, catalog, state)
+        if columns:
+            messages = with_contact_columns(messages, columns)
+        messages = with_estimates(with_changes(messages))
         yield from with_summary_failure_type(with_progress_logs(messages))
 
     def streams(self, config: Mapping[str, Any]) -> List[AbstractStream]:  # type: ignore[override]
