@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, MutableMapping, Optional, Tuple
 
-from airbyte_cdk.models import AirbyteCatalog, AirbyteMessage, Type
+from airbyte_cdk.models import AirbyteCatalog, AirbyteMessage, FailureType, Type
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from ghl_http.check import explain_failure
@@ -190,7 +190,9 @@ def read_definitions(config: Mapping[str, Any], logger: logging.Logger) -> Optio
         if message.startswith("The GHL check failed unexpectedly"):
             message = (f"Reading the location's contact custom-field definitions failed unexpectedly "
                        f"({type(error).__name__}). Retry; if it persists, report it with the logs.")
-        raise AirbyteTracedException(message=message, internal_message=message) from None
+        # A refused refresh token stays a config error, a spent daily quota a transient one.
+        failure_type = error.failure_type if isinstance(error, AirbyteTracedException) else FailureType.system_error
+        raise AirbyteTracedException(message=message, internal_message=message, failure_type=failure_type) from None
     if response.status_code in (401, 403):
         return None
     try:

@@ -1,10 +1,11 @@
 """Appointment times as instants: GHL's zone-less `YYYY-MM-DD HH:MM:SS` becomes ISO 8601 UTC (`…Z`).
 
 `GET /contacts/{contactId}/appointments` gives `startTime`/`endTime` without a zone (BEHAVIOUR 4.2; spec
-example `2021-07-16 11:00:00`). GHL keeps an event as an instant and prints it here in UTC: an appointment
-created at `10:00:00+05:30` lists as `04:30:00` (the sandbox emulates exactly that, and the destination's
-matching of its own appointments relies on it). So the zone-less text is read as UTC, not in the location's
-timezone, and no extra request (`GET /locations/{id}`, scope `locations.readonly`) is needed for it. A time that
+example `2021-07-16 11:00:00`; GHL documents no zone). The project reads that text as UTC, the zone GHL keeps
+event instants in: an appointment created at `10:00:00+05:30` lists as `04:30:00` (what the sandbox emulates,
+and what the destination's matching of its own appointments relies on). So no extra request for the
+location's timezone (`GET /locations/{id}`, scope `locations.readonly`) is made; this module is the one place
+to change should GHL turn out to print local time there. A time that
 already carries `Z` or an offset is converted to UTC too, so every appointment time has one shape.
 """
 
