@@ -1,4 +1,5 @@
-"""Location routes: the location-wide task search and the custom-field definitions (list and create)."""
+"""Location routes: the location (with its timezone), the location-wide task search and the custom-field
+definitions (list and create)."""
 from __future__ import annotations
 
 import re
@@ -10,6 +11,18 @@ from ..errors import unprocessable
 from ..util import new_id, trace_id
 from ..validation import TASK_SEARCH, unknown_properties
 from . import CONTACTS_VERSION, route
+
+
+@route("GET", "/locations/{locationId}", scope="locations.readonly", version=CONTACTS_VERSION)
+async def get_location(ctx):
+    """Spec `GetLocationByIdSuccessfulResponseDto`: `{location: {id, companyId, name, timezone, …}}`; the
+    sandbox keeps id, companyId, name and timezone (the IANA zone of the sub-account's settings)."""
+    loc = ctx.params["locationId"]
+    ctx.check_location(loc)
+    info = ctx.sb.store.location(loc)
+    location = {"id": loc, "companyId": info["companyId"] if info else "", "name": info["name"] if info else "",
+                "timezone": ctx.sb.store.location_timezone(loc) or "UTC"}
+    return 200, {"location": location, "traceId": trace_id()}
 
 
 @route("POST", "/locations/{locationId}/tasks/search", scope="locations/tasks.readonly",
