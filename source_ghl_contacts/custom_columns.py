@@ -98,8 +98,10 @@ def to_date(value: Any) -> str:
     if isinstance(value, str):
         text = value.strip()
         try:
-            return date.fromisoformat(text[:10]).isoformat() if len(text) == 10 else \
-                datetime.fromisoformat(text.replace("Z", "+00:00")).date().isoformat()
+            if len(text) == 10:
+                date.fromisoformat(text)  # validates; the text is already the column's form
+                return text
+            return datetime.fromisoformat(text.replace("Z", "+00:00")).date().isoformat()
         except ValueError:
             raise Unfit("a string that is not a date") from None
     raise Unfit(f"{_kind(value)}, not a date")
@@ -216,31 +218,45 @@ def add_columns(catalog: AirbyteCatalog, columns: Mapping[str, Column]) -> None:
                 properties[column.column] = {**column.schema, "description": description}
 
 
+# Values of these Python types are already what their column holds: no conversion call (the common case).
+_FITS_AS_IS: Dict[int, frozenset] = {id(NUMBER): frozenset({int, float}), id(STRING): frozenset({str})}
+
+
 class ContactColumns:
     """Fills one contact record's custom-field columns and names its `customFields` items."""
 
     def __init__(self, columns: Mapping[str, Column]) -> None:
-        self._columns = columns
+        self._plans = {field_id: (c.key, c.name, c.column, c.convert, _FITS_AS_IS.get(id(c.schema), frozenset()))
+                       for field_id, c in columns.items()}
+        self._types = {c.column: c.data_type for c in columns.values()}
+        self._keys = {c.column: c.key for c in columns.values()}
 
     def apply(self, data: MutableMapping[str, Any]) -> None:
         # A column without a value is left out, which Airbyte reads as null (the serializer drops nulls too).
         items = data.get("customFields")
-        if not isinstance(items, list):
+        if type(items) is not list:
             return
-        nulled: List[Tuple[str, str]] = []
+        plans = self._plans
+        nulled = None
         for item in items:
-            column = self._columns.get(item.get("id")) if isinstance(item, dict) else None
-            if column is None:
-                continue  # a field deleted since the definitions were read: left as GHL sent it
-            item["key"] = column.key
-            item["name"] = column.name
+            try:
+                key, name, column, convert, fits = plans[item["id"]]
+            except (KeyError, TypeError):
+                continue  # not an object with a known id (a field deleted since the definitions were read)
+            item["key"] = key
+            item["name"] = name
             value = item.get("value")
+            if type(value) in fits:
+                if value != "":
+                    data[column] = value
+                continue
             if value is None or value == "" or value == []:
                 continue
             try:
-                data[column.column] = column.convert(value)
+                data[column] = convert(value)
             except Unfit as unfit:
-                nulled.append((column.column, f"custom field '{column.key}' ({column.data_type}) holds {unfit}"))
+                nulled = nulled or []
+                nulled.append((column, f"custom field '{self._keys[column]}' ({self._types[column]}) holds {unfit}"))
         if nulled:
             data.setdefault(NULLED_KEY, []).extend(nulled)
 
