@@ -24,7 +24,7 @@ import logging
 import math
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, MutableMapping, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, MutableMapping, Optional
 
 from airbyte_cdk.models import AirbyteCatalog, AirbyteMessage, FailureType, Type
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
@@ -59,9 +59,6 @@ COLUMN_TYPES: Dict[str, Dict[str, Any]] = {
     "TEXT": STRING, "LARGE_TEXT": STRING, "SINGLE_OPTIONS": STRING, "RADIO": STRING, "PHONE": STRING,
     "EMAIL": STRING, "TIME": STRING, "SIGNATURE": STRING,
 }
-
-_MS_PER_DAY = 86_400_000
-
 
 class Unfit(ValueError):
     """A value that does not fit its column's type; the message says why (the value's type, never the value)."""

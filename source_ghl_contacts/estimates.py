@@ -5,16 +5,16 @@
   the records read so far plus their average per contact times the contacts still to read.
 
 An estimate is sent when a stream emits its first record and then every few seconds while it runs; it never
-falls below what the stream already emitted. Built from the published protocol models.
+falls below what the stream already emitted. Built from the protocol models the CDK publishes.
 """
 
 import time
 from collections import defaultdict
 from typing import Dict, Iterable, Iterator, Optional
 
-from airbyte_protocol_dataclasses.models import AirbyteEstimateTraceMessage, AirbyteTraceMessage, EstimateType
+from airbyte_cdk.models import (AirbyteEstimateTraceMessage, AirbyteMessage, AirbyteTraceMessage, EstimateType,
+                                TraceType, Type)
 
-from airbyte_cdk.models import AirbyteMessage, TraceType, Type
 from source_ghl_contacts.components.progress import PROGRESS
 
 CONTACTS = "contacts"

@@ -9,9 +9,9 @@ before the message leaves the source. The meta change carries the protocol's rea
 import logging
 from typing import Any, Dict, Iterable, Iterator, List, MutableMapping, Set, Tuple
 
-from airbyte_protocol_dataclasses.models import AirbyteRecordMessageMeta, AirbyteRecordMessageMetaChange, Change, Reason
-
 from airbyte_cdk.models import AirbyteMessage, Type
+# The CDK re-exports no record-meta classes; these are the published protocol models it is built on.
+from airbyte_protocol_dataclasses.models import AirbyteRecordMessageMeta, AirbyteRecordMessageMetaChange, Change, Reason
 
 LOGGER = logging.getLogger("airbyte")
 

@@ -22,7 +22,8 @@ from ghl_http.config import validate_config
 from source_ghl_contacts.check import check_connection
 from source_ghl_contacts.components.budget import source_api_budget
 from source_ghl_contacts.components.checkpoint import checkpoint_every_page
-from source_ghl_contacts.custom_columns import NO_SCOPE_LINE, add_columns, columns_for_read, plan_columns, read_definitions, with_contact_columns
+from source_ghl_contacts.custom_columns import (NO_SCOPE_LINE, add_columns, columns_for_read, plan_columns,
+                                               read_definitions, with_contact_columns)
 from source_ghl_contacts.estimates import with_estimates
 from source_ghl_contacts.failure_summary import with_summary_failure_type
 from source_ghl_contacts.progress_log import with_progress_logs
