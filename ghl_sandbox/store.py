@@ -418,6 +418,23 @@ class Store:
         return [r[0] for r in self.conn.execute(
             "SELECT data FROM appointments WHERE contact_id=? ORDER BY start_time, id", (contact_id,))]
 
+    def location_timezone(self, location_id: str) -> str | None:
+        """The IANA timezone of the location's settings (GET /locations/{id} `timezone`)."""
+        r = self.conn.execute("SELECT data FROM locations WHERE id=?", (location_id,)).fetchone()
+        return _loads(r[0]).get("timezone") if r and r[0] else None
+
+    def appointments_in_window(self, location_id: str, calendar_ids: list[str], start_ms: int,
+                               end_ms: int) -> list[dict]:
+        """The location's events of these calendars whose start lies in [start_ms, end_ms], by start."""
+        if not calendar_ids:
+            return []
+        marks = ",".join("?" * len(calendar_ids))
+        cur = self.conn.execute(
+            f"SELECT data FROM appointments WHERE location_id=? AND calendar_id IN ({marks})"
+            " AND start_time BETWEEN ? AND ? ORDER BY start_time, id",
+            (location_id, *calendar_ids, start_ms, end_ms))
+        return [_loads(r[0]) for r in cur]
+
     def all_appointments(self, location_id: str | None = None) -> list[dict]:
         if location_id:
             cur = self.conn.execute("SELECT data FROM appointments WHERE location_id=?"

@@ -8,7 +8,6 @@ the merge owns:
   when it fails or is left out of a run, and a location seen for the first time starts from scratch.
 - records carry `locationId`; log lines name their location.
 - stream statuses: one STARTED/RUNNING per stream, COMPLETE only when every location completed it.
-- estimates (ESTIMATE traces) are summed over locations.
 - failures: a location that fails does not stop the others; once they are done, one error names each failed
   location with its cause and fix.
 """
@@ -99,7 +98,6 @@ class Merge:
     locations: List[str]
     state: Dict[str, Dict[str, Any]]
     statuses: Dict[str, Set[str]] = field(default_factory=dict)  # "stream/status" -> locations
-    estimates: Dict[str, Dict[str, int]] = field(default_factory=dict)
     errors: Dict[str, List[Any]] = field(default_factory=dict)  # location -> error traces or exceptions
 
     def record(self, location_id: str, message: AirbyteMessage) -> AirbyteMessage:
@@ -125,16 +123,6 @@ class Merge:
         if status.status in (AirbyteStreamStatus.STARTED, AirbyteStreamStatus.RUNNING) and first:
             return message
         return None  # the end of a stream is said once every location has ended it (`final_statuses`)
-
-    def estimate_of(self, location_id: str, message: AirbyteMessage) -> AirbyteMessage:
-        estimate = message.trace.estimate  # type: ignore[union-attr]
-        if estimate is None or estimate.row_estimate is None:
-            return message
-        per_location = self.estimates.setdefault(f"{estimate.namespace or ''}/{estimate.name}", {})
-        per_location[location_id] = int(estimate.row_estimate)
-        merged = copy.deepcopy(message)
-        merged.trace.estimate.row_estimate = sum(per_location.values())  # type: ignore[union-attr]
-        return merged
 
     def final_statuses(self) -> Iterator[AirbyteMessage]:
         for stream in self.streams:
@@ -245,6 +233,4 @@ def _one(location_id: str, message: AirbyteMessage, merge: Merge) -> Optional[Ai
             merge.errors.setdefault(location_id, []).append(message)
             text, _ = _cause(message)
             return _log(Level.WARN, f"[location {location_id}] {text}")
-        if trace_type == TraceType.ESTIMATE:
-            return merge.estimate_of(location_id, message)
     return message

@@ -8,7 +8,7 @@ from airbyte_cdk.models import AirbyteConnectionStatus, Status
 from ghl_http import messages
 from ghl_http.check import explain_failure
 from ghl_http.client import build_http_client, ghl_headers
-from ghl_http.constants import SCOPE_CONTACTS_READ, SCOPE_CUSTOM_FIELDS_READ
+from ghl_http.constants import SCOPE_CONTACTS_READ
 
 # A check answers in seconds: retry a flaky answer, but do not wait minutes on an unreachable host.
 CHECK_RETRIES = 2
@@ -48,22 +48,3 @@ def check_locations(location_configs: List[Mapping[str, Any]], logger: logging.L
         failed=len(failed), total=len(location_configs), details=" | ".join(failed)))
 
 
-def can_read_custom_fields(config: Mapping[str, Any], logger: logging.Logger) -> bool:
-    """Whether the token has `locations/customFields.readonly`; `custom_fields` is discovered only then."""
-    client = build_http_client(
-        config, name="custom_fields_probe", logger=logger, passthrough_statuses=frozenset({401, 403}), retries=CHECK_RETRIES
-    )
-    try:
-        _, response = client.send_request(
-            "GET",
-            f"{config['api_base_url']}/locations/{config['location_id']}/customFields",
-            request_kwargs={},
-            headers=ghl_headers(),
-            params={"model": "contact"},
-        )
-    except Exception:  # not this probe's job to fail discover; a sync would report the cause
-        return True
-    if response.status_code in (401, 403):
-        logger.info(f"custom_fields is not offered: the token lacks '{SCOPE_CUSTOM_FIELDS_READ}' (HTTP {response.status_code}).")
-        return False
-    return True

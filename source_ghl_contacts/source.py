@@ -22,11 +22,15 @@ from ghl_http import tenancy
 from ghl_http.auth import is_agency
 from ghl_http.config import validate_config
 from source_ghl_contacts.agency_read import read_locations
-from source_ghl_contacts.check import can_read_custom_fields, check_locations
+from source_ghl_contacts.check import check_locations
 from source_ghl_contacts.components.budget import source_api_budget
 from source_ghl_contacts.components.checkpoint import checkpoint_every_page
+from source_ghl_contacts.custom_columns import (NO_SCOPE_LINE, add_columns, columns_for_read, plan_columns,
+                                               read_definitions, with_contact_columns)
+from source_ghl_contacts.estimates import with_estimates
 from source_ghl_contacts.failure_summary import with_summary_failure_type
 from source_ghl_contacts.progress_log import with_progress_logs
+from source_ghl_contacts.record_changes import with_changes
 from source_ghl_contacts.spec import connection_spec, connector_specification
 
 MANIFEST = str(Path(__file__).with_name("manifest.yaml"))
@@ -98,8 +102,12 @@ class SourceGhlContacts(YamlDeclarativeSource):
 
     def _discover_location(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteCatalog:
         catalog = super().discover(logger, config)
-        if not can_read_custom_fields(self._config, logger):
+        definitions = read_definitions(self._config, logger)
+        if definitions is None:  # no custom-field scope: no custom_fields stream, no columns
+            logger.info(NO_SCOPE_LINE)
             catalog.streams = [stream for stream in catalog.streams if stream.name != CUSTOM_FIELDS]
+        else:
+            add_columns(catalog, plan_columns(definitions))
         return catalog
 
     def read(
@@ -111,7 +119,7 @@ class SourceGhlContacts(YamlDeclarativeSource):
     ) -> Iterator[AirbyteMessage]:
         resolved = validate_config(config, connection_spec())
         if not is_agency(resolved):
-            yield from with_progress_logs(self._read_location(logger, config, catalog, state))
+            yield from with_progress_logs(with_estimates(self._read_location(logger, config, catalog, state)))
             return
         location_configs = tenancy.location_configs(resolved, logger)
         streams = [configured.stream.name for configured in catalog.streams]
@@ -120,12 +128,16 @@ class SourceGhlContacts(YamlDeclarativeSource):
             location = SourceGhlContacts(catalog=catalog, config=location_config, state=location_state)
             return location._read_location(logger, location_config, catalog, location_state)
 
-        yield from with_progress_logs(read_locations(location_configs, streams, state, read_one, logger))
+        yield from with_progress_logs(with_estimates(read_locations(location_configs, streams, state, read_one, logger)))
 
     def _read_location(self, logger: logging.Logger, config: Mapping[str, Any], catalog: ConfiguredAirbyteCatalog,
                        state: Optional[List[AirbyteStateMessage]]) -> Iterator[AirbyteMessage]:
-        """The declarative read of one location (`config['location_id']`)."""
-        yield from with_summary_failure_type(super().read(logger, config, catalog, state))
+        """The declarative read of one location (`config['location_id']`), with its own custom-field columns."""
+        columns = columns_for_read(self._config, catalog, logger)
+        messages = super().read(logger, config, catalog, state)
+        if columns:
+            messages = with_contact_columns(messages, columns)
+        yield from with_summary_failure_type(with_changes(messages))
 
     def streams(self, config: Mapping[str, Any]) -> List[AbstractStream]:  # type: ignore[override]
         streams = super().streams(config)

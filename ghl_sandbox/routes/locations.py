@@ -1,11 +1,28 @@
-"""Location routes: the location-wide task search and the custom-field definitions."""
+"""Location routes: the location (with its timezone), the location-wide task search and the custom-field
+definitions (list and create)."""
 from __future__ import annotations
+
+import re
+
+import orjson
 
 from .. import records
 from ..errors import unprocessable
-from ..util import trace_id
+from ..util import new_id, trace_id
 from ..validation import TASK_SEARCH, unknown_properties
 from . import CONTACTS_VERSION, route
+
+
+@route("GET", "/locations/{locationId}", scope="locations.readonly", version=CONTACTS_VERSION)
+async def get_location(ctx):
+    """Spec `GetLocationByIdSuccessfulResponseDto`: `{location: {id, companyId, name, timezone, …}}`; the
+    sandbox keeps id, companyId, name and timezone (the IANA zone of the sub-account's settings)."""
+    loc = ctx.params["locationId"]
+    ctx.check_location(loc)
+    info = ctx.sb.store.location(loc)
+    location = {"id": loc, "companyId": info["companyId"] if info else "", "name": info["name"] if info else "",
+                "timezone": ctx.sb.store.location_timezone(loc) or "UTC"}
+    return 200, {"location": location, "traceId": trace_id()}
 
 
 @route("POST", "/locations/{locationId}/tasks/search", scope="locations/tasks.readonly",
@@ -57,3 +74,45 @@ async def custom_fields(ctx):
     if model not in ("contact", "opportunity", "all"):
         raise unprocessable(["model must be one of the following values: contact, opportunity, all"])
     return 200, {"customFields": ctx.sb.store.custom_fields(loc, model), "traceId": trace_id()}
+
+
+# spec CreateCustomFieldsDTO; name and dataType are required.
+CUSTOM_FIELD_CREATE = frozenset({"name", "dataType", "placeholder", "acceptedFormat", "isMultipleFile",
+                                 "maxNumberOfFiles", "textBoxListOptions", "position", "model"})
+
+
+@route("POST", "/locations/{locationId}/customFields", scope="locations/customFields.write",
+       version=CONTACTS_VERSION)
+async def create_custom_field(ctx):
+    """Creates a custom field (spec: 201 `{customField}`). GHL derives the `fieldKey` from the name,
+    `<model>.<name lowercased, non-alphanumerics as _>` (choice: the suffix `_1`, `_2`… for a key already taken
+    is not documented)."""
+    loc = ctx.params["locationId"]
+    ctx.check_location(loc)
+    body = ctx.json()
+    errs = unknown_properties(body, CUSTOM_FIELD_CREATE)
+    for k in ("name", "dataType"):
+        if not isinstance(body.get(k), str) or not body.get(k, "").strip():
+            errs.append(f"{k} should not be empty")
+    model = body.get("model", "contact")
+    if model not in ("contact", "opportunity"):
+        errs.append("model must be one of the following values: contact, opportunity")
+    position = body.get("position", 0)
+    if not isinstance(position, (int, float)) or isinstance(position, bool):
+        errs.append("position must be a number conforming to the specified constraints")
+    if errs:
+        raise unprocessable(errs)
+    sb = ctx.sb
+    taken = {f["fieldKey"] for f in sb.store.custom_fields(loc, None)}
+    base = f"{model}." + (re.sub(r"[^a-z0-9]+", "_", body["name"].lower()).strip("_") or "field")
+    key, n = base, 0
+    while key in taken:
+        n += 1
+        key = f"{base}_{n}"
+    field = {"id": new_id(sb.rng), "name": body["name"], "fieldKey": key, "placeholder": body.get("placeholder", ""),
+             "dataType": body["dataType"], "position": position, "picklistOptions": [],
+             "picklistImageOptions": [], "isAllowedCustomOption": False,
+             "isMultiFileAllowed": bool(body.get("isMultipleFile", False)),
+             "maxFileLimit": body.get("maxNumberOfFiles", 0), "locationId": loc, "model": model}
+    sb.store.insert_custom_fields([(field["id"], loc, key, model, field["dataType"], position, orjson.dumps(field))])
+    return 201, {"customField": field, "traceId": trace_id()}

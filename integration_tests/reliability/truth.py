@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Dict, Iterable, List
 
+from ghl_sandbox.util import parse_time_ms
+
 from .figures import FIGURES
 
 # The contacts stream emits GHL's search shape; these fields mean the same in the search and the GET shape.
@@ -14,10 +16,20 @@ SHARED_CONTACT_FIELDS = (
 )
 
 
+def _as_ghl_holds_it(stream: str, name: str, value: Any) -> Any:
+    """A value as GHL holds it: custom-field items without the `key`/`name` the source adds, appointment times
+    as instants (GHL's zone-less UTC text and the source's ISO 8601 `Z` are the same instant)."""
+    if name == "customFields" and isinstance(value, list):
+        return [{k: v for k, v in item.items() if k not in ("key", "name")} for item in value]
+    if stream == "appointments" and name in ("startTime", "endTime") and isinstance(value, str):
+        return parse_time_ms(value)
+    return value
+
+
 def comparable(stream: str, record: Dict[str, Any], fields: Iterable[str] = ()) -> Any:
     """The fields GHL's own record has (children may carry extra context, e.g. their contact's date)."""
     names = SHARED_CONTACT_FIELDS if stream == "contacts" else sorted(fields)
-    return tuple(repr(record.get(name)) for name in names)
+    return tuple(repr(_as_ghl_holds_it(stream, name, record.get(name))) for name in names)
 
 
 def latest(records: Iterable[Dict[str, Any]]) -> Dict[str, Dict[str, Any]]:

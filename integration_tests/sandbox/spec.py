@@ -6,6 +6,8 @@ Known errata of the upstream spec are patched before validation, each with its s
   (BEHAVIOUR 3.6, spec's own write DTOs for numeric/checkbox/file fields).
 * locations `LocationTaskListSuccessfulResponseDto.tasks.items` is `{type: array}` ("the spec's item schema
   is wrong", BEHAVIOUR 3.8).
+* calendars `CalendarEventDTO` types `startTime`, `endTime`, `dateAdded`, `dateUpdated` as `object`, while its
+  own examples are ISO strings with an offset (`2023-09-25T16:00:00+05:30`, BEHAVIOUR 4.2).
 """
 from __future__ import annotations
 
@@ -45,6 +47,9 @@ def _errata(name: str, doc: dict) -> dict:
         schemas["CustomFieldSchema"]["properties"]["value"] = {}
     if name == "apps/locations.json":
         schemas["LocationTaskListSuccessfulResponseDto"]["properties"]["tasks"]["items"] = {"type": "object"}
+    if name == "apps/calendars.json":
+        for key in ("startTime", "endTime", "dateAdded", "dateUpdated"):
+            schemas["CalendarEventDTO"]["properties"][key]["type"] = "string"
     return doc
 
 

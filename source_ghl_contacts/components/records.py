@@ -12,6 +12,7 @@ from airbyte_cdk.sources.declarative.requesters.paginators.strategies.pagination
 from airbyte_cdk.sources.declarative.transformations import RecordTransformation
 from airbyte_cdk.sources.types import Config, Record, StreamSlice, StreamState
 
+from ghl_http.errors import parsed_body
 from source_ghl_contacts.components.answers import records_at, request_of
 from source_ghl_contacts.components.progress import PROGRESS
 
@@ -82,6 +83,11 @@ class GHLRecordExtractor(RecordExtractor):
                     record["dateOfBirth"] = date_of_birth(record["dateOfBirth"])
             setattr(response, _SEARCH_AFTER_ATTR, search_after)
             setattr(response, _PAGE_LENGTH_ATTR, len(records))
+        if self.search_results and response.ok:
+            # records_at parsed the body (a dict) already; this reuses that parse for the progress estimate.
+            PROGRESS.note_search_total(parsed_body(response).get("total"), str(self.config.get("location_id", "")))
+        if self.child_of_contact:
+            PROGRESS.count(PROGRESS.extracted, self._stream, len(records))
         if self.child_of_contact and records:
             contact_id = _contact_id_from_path(response)
             for record in records:

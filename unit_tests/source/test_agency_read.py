@@ -1,4 +1,4 @@
-"""The merge of per-location reads: state per location, statuses once, estimates summed, failures alone."""
+"""The merge of per-location reads: state per location, statuses once, failures alone."""
 
 import logging
 from typing import Any, Dict, List
@@ -6,7 +6,6 @@ from typing import Any, Dict, List
 import pytest
 from airbyte_cdk.models import (
     AirbyteErrorTraceMessage,
-    AirbyteEstimateTraceMessage,
     AirbyteMessage,
     AirbyteRecordMessage,
     AirbyteStateBlob,
@@ -16,7 +15,6 @@ from airbyte_cdk.models import (
     AirbyteStreamStatus,
     AirbyteStreamStatusTraceMessage,
     AirbyteTraceMessage,
-    EstimateType,
     FailureType,
     StreamDescriptor,
     TraceType,
@@ -41,18 +39,13 @@ def status(stream: str, value: AirbyteStreamStatus) -> AirbyteMessage:
         stream_status=AirbyteStreamStatusTraceMessage(stream_descriptor=StreamDescriptor(name=stream), status=value)))
 
 
-def estimate(stream: str, rows: int) -> AirbyteMessage:
-    return AirbyteMessage(type=Type.TRACE, trace=AirbyteTraceMessage(type=TraceType.ESTIMATE, emitted_at=0,
-        estimate=AirbyteEstimateTraceMessage(name=stream, type=EstimateType.STREAM, row_estimate=rows)))
-
-
 def error(text: str, kind: FailureType) -> AirbyteMessage:
     return AirbyteMessage(type=Type.TRACE, trace=AirbyteTraceMessage(type=TraceType.ERROR, emitted_at=0,
         error=AirbyteErrorTraceMessage(message=text, failure_type=kind)))
 
 
 def a_read(location: str, cursor: str) -> List[AirbyteMessage]:
-    return [status("contacts", AirbyteStreamStatus.STARTED), estimate("contacts", 3),
+    return [status("contacts", AirbyteStreamStatus.STARTED),
             status("contacts", AirbyteStreamStatus.RUNNING), record("contacts", {"id": f"{location}-1"}),
             state("contacts", {"dateUpdated": cursor}), status("contacts", AirbyteStreamStatus.COMPLETE)]
 
@@ -86,8 +79,6 @@ def test_every_location_is_merged_with_its_own_state_and_one_status_per_step():
     assert statuses == [AirbyteStreamStatus.STARTED, AirbyteStreamStatus.RUNNING, AirbyteStreamStatus.COMPLETE]
     last = [m for m in out if m.type == Type.STATE][-1].state.stream.stream_state.__dict__
     assert last == {"locations": {"A": {"dateUpdated": "2026-01-01"}, "B": {"dateUpdated": "2026-02-02"}}}
-    estimates = [m.trace.estimate.row_estimate for m in out if m.type == Type.TRACE and m.trace.type == TraceType.ESTIMATE]
-    assert estimates[-1] == 6
 
 
 def test_each_location_gets_its_own_state_back_and_a_new_one_starts_from_scratch():

@@ -11,4 +11,4 @@ def test_appointments_come_from_the_events_key(http):
     http.get(Requests.child(contact, "appointments"), json=ChildResponse("appointments").for_contact(contact, 2).build())
     out = run_read(config(), ["appointments"])
     assert [m.record.data["contactId"] for m in out.records] == [contact, contact]
-    assert out.records[0].record.data["startTime"] == "2025-03-01 10:00:00"
+    assert out.records[0].record.data["startTime"] == "2025-03-01T10:00:00Z"
