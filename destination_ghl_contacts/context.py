@@ -10,6 +10,7 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 from destination_ghl_contacts import matching
 from destination_ghl_contacts.buffer import Buffer
 from destination_ghl_contacts.ghl import GHL, Malformed, items
+from destination_ghl_contacts.identity import Identity
 from destination_ghl_contacts.report import Report
 from destination_ghl_contacts.spec import Settings
 
@@ -27,6 +28,7 @@ class WriteContext:
         self.settings = settings
         self.report = report
         self.buffer = buffer
+        self.identity = Identity()  # the sync's keys and contact owners; write() gives it the catalog's keys
         self.dry_run = settings.dry_run
         self._lock = threading.Lock()
         self._deletes = 0

@@ -30,7 +30,8 @@ from destination_ghl_contacts.buffer import Buffer
 from destination_ghl_contacts.context import WriteContext
 from destination_ghl_contacts.flush import Flusher, invalid_record_error
 from destination_ghl_contacts.ghl import GHL
-from destination_ghl_contacts.input import Unusable, parse_lines, record_key, unusable_record
+from destination_ghl_contacts.identity import attach, primary_keys, printable_key
+from destination_ghl_contacts.input import Unusable, parse_lines, unusable_record
 from destination_ghl_contacts.report import UNUSABLE_INPUT, Report, rejected
 from destination_ghl_contacts.spec import Settings, connection_spec, specification
 from destination_ghl_contacts.validation import problem
@@ -83,11 +84,13 @@ class DestinationGhlContacts(Destination):
         report = Report(settings.dry_run)
         buffer = Buffer()
         ctx = WriteContext(GHL(resolved, logger), settings, report, buffer)
+        ctx.identity.primary_keys = primary_keys(configured_catalog)
         try:
             with ThreadPoolExecutor(max_workers=settings.concurrency, thread_name_prefix="ghl-write") as pool:
                 yield from _write(ctx, Flusher(ctx, pool), input_messages)
         finally:
             buffer.close()
+            ctx.identity.close()
 
 
 def _write(ctx: WriteContext, flusher: Flusher, input_messages: Iterable[AirbyteMessage]) -> Iterable[AirbyteMessage]:
@@ -129,12 +132,14 @@ def _take(ctx: WriteContext, message: Union[AirbyteMessage, Unusable]) -> int:
         return 0
     if bad:
         return _reject(ctx, obj, stream, bad.key, bad.reason)
-    record = mapping.rename(message.record.data, ctx.settings.field_mappings[obj])
-    key = record_key(record)
-    reason = problem(obj, record)
+    raw = message.record.data
+    record = mapping.rename(raw, ctx.settings.field_mappings[obj])
+    identity_key = ctx.identity.key(obj, stream, record, raw)
+    key = printable_key(identity_key)
+    reason = problem(obj, record, identity_key) or ctx.identity.claim(obj, identity_key, record)
     if reason:
         return _reject(ctx, obj, stream, key, reason)
-    ctx.buffer.add(obj, stream, key, record)
+    ctx.buffer.add(obj, stream, key, attach(record, identity_key))
     return 1
 
 

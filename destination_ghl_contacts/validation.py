@@ -9,6 +9,7 @@ from typing import Any, Mapping, Optional
 
 import jsonschema
 
+from destination_ghl_contacts.identity import RecordKey
 from schemas import RANKR, load_schema
 
 SCHEMA_OF_OBJECT = {"contacts": "contact", "tasks": "task", "notes": "note", "appointments": "appointment",
@@ -65,22 +66,31 @@ def _semantic_problem(obj: str, record: Mapping[str, Any]) -> Optional[str]:
     return None
 
 
-def _delete_problem(obj: str, record: Mapping[str, Any]) -> Optional[str]:
-    # A CDC delete carries little more than its key: ask only for what finds the GHL record again.
+def _delete_problem(obj: str, record: Mapping[str, Any], key: Optional[RecordKey]) -> Optional[str]:
+    # A CDC delete carries little more than its key: ask only for what finds the GHL record again (a content
+    # key cannot: the content is what a delete lacks).
     if obj == "contacts":
         return None if (record.get("ghlId") or record.get("email")) else "a deleted contact needs ghlId or email"
-    if not (record.get("ghlId") or record.get("rankrId")):
-        return "a deleted record needs ghlId or rankrId"
+    if not (record.get("ghlId") or (key is not None and key.stable)):
+        return "a deleted record needs ghlId, rankrId or the stream's primary key"
     if not any(record.get(ref) for ref in _REFERENCES):
         return "no contact reference: give contactId, contactRankrId or contactEmail"
     return None
 
 
-def problem(obj: str, record: Mapping[str, Any]) -> Optional[str]:
-    """None when the record is valid for `obj`, else the reason it is not."""
+def problem(obj: str, record: Mapping[str, Any], key: Optional[RecordKey] = None) -> Optional[str]:
+    """None when the record is valid for `obj`, else the reason it is not (`key`: its identity key)."""
     if is_deleted(record):
-        return _delete_problem(obj, record)
+        return _delete_problem(obj, record, key)
     errors = sorted(_validator(obj).iter_errors(record), key=lambda e: (list(e.absolute_path), e.validator))
     if errors:
-        return "; ".join(dict.fromkeys(_reason(e) for e in errors[:3]))
+        return "; ".join(_one_per_field(errors)[:3])
     return _semantic_problem(obj, record)
+
+
+def _one_per_field(errors) -> list:
+    """One reason per field: an email that fails both its format and its pattern is one problem, said once."""
+    reasons: dict = {}
+    for error in errors:
+        reasons.setdefault(tuple(error.absolute_path) or _reason(error), _reason(error))
+    return list(dict.fromkeys(reasons.values()))
