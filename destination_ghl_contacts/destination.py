@@ -29,7 +29,9 @@ from destination_ghl_contacts import mapping, probe
 from destination_ghl_contacts.buffer import Buffer
 from destination_ghl_contacts.context import WriteContext
 from destination_ghl_contacts.flush import Flusher, invalid_record_error
-from destination_ghl_contacts.ghl import GHL
+from destination_ghl_contacts.config_keys import check_known_keys
+from destination_ghl_contacts.ghl import GHL, PASSTHROUGH
+from destination_ghl_contacts.log_filter import quiet_passthrough
 from destination_ghl_contacts.identity import attach, primary_keys, printable_key
 from destination_ghl_contacts.input import Unusable, parse_lines, unusable_record
 from destination_ghl_contacts.report import UNUSABLE_INPUT, Report, rejected
@@ -50,6 +52,7 @@ class DestinationGhlContacts(Destination):
             config = read_config_file(parsed_args.config)
             update_secrets(get_secrets(connection_spec(), config))
             try:
+                check_known_keys(config, connection_spec())
                 validate_config(config, connection_spec())
             except AirbyteTracedException as exc:
                 if parsed_args.command == "check":
@@ -69,7 +72,9 @@ class DestinationGhlContacts(Destination):
 
     def check(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteConnectionStatus:
         base_url = str(config.get("api_base_url") or "") if isinstance(config, Mapping) else ""
+        quiet_passthrough(logger, PASSTHROUGH)
         try:
+            check_known_keys(config, connection_spec())
             resolved = validate_config(config, connection_spec())
             probe.run(GHL(resolved, logger), Settings(resolved))
         except Exception as exc:  # every failure becomes a status with the user's next step
@@ -81,6 +86,7 @@ class DestinationGhlContacts(Destination):
         resolved = validate_config(config, connection_spec())
         settings = Settings(resolved)
         logger = logging.getLogger("airbyte")
+        quiet_passthrough(logger, PASSTHROUGH)
         report = Report(settings.dry_run)
         buffer = Buffer()
         ctx = WriteContext(GHL(resolved, logger), settings, report, buffer)
