@@ -53,8 +53,9 @@ DESTINATION_PROPERTIES: Dict[str, Any] = {
     "rankr_id_custom_field": {
         "title": "Rankr id custom field",
         "description": "Optional key (or id:<id>) of a GHL contact custom field (a TEXT field you create) that "
-        "receives each contact's Rankr id. With it, records that refer to a contact by Rankr id find contacts "
-        "written by earlier syncs; without it, only contacts of the same sync can be referred to by Rankr id.",
+        "receives each contact's key: its Rankr id, else its stream's primary key. With it, records that refer "
+        "to a contact by that key (contactRankrId) find contacts written by earlier syncs, and a contact keeps "
+        "its owner across syncs; without it, only contacts of the same sync can be referred to by key.",
         "type": "string",
         "order": 13,
     },
