@@ -26,14 +26,14 @@ def write_contact(ctx: WriteContext, item: Item) -> Outcome:
     if existing is None and record.get("ghlId"):
         return rejected(f"ghlId: no GHL contact has the id {record['ghlId']!r}")
     if existing is None:
-        if ctx.settings.write_mode == "update_only":
+        if ctx.settings.write_mode_for(item.stream) == "update_only":
             return rejected("no GHL contact has this email, and contact_write_mode is update_only")
         return _create(ctx, record, fields, tags)
     conflict = _owned_by_another(ctx, existing, record)
     if conflict:
         return rejected(conflict)
     _remember(ctx, existing["id"], record)
-    if ctx.settings.write_mode == "create_only":
+    if ctx.settings.write_mode_for(item.stream) == "create_only":
         return unchanged(existing["id"])
     return _update(ctx, existing, fields, tags)
 

@@ -10,9 +10,12 @@ import io
 import logging
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Deque, Iterable, Mapping, Optional, Tuple, Union
+from typing import Any, Deque, Iterable, List, Mapping, Optional, Tuple, Union
+
+import orjson
 
 from airbyte_cdk.destinations import Destination
+from airbyte_cdk.exception_handler import init_uncaught_exception_handler
 from airbyte_cdk.models import (
     AirbyteConnectionStatus,
     AirbyteMessage,
@@ -30,6 +33,8 @@ from destination_ghl_contacts.buffer import Buffer
 from destination_ghl_contacts.context import WriteContext
 from destination_ghl_contacts.flush import Flusher, invalid_record_error
 from destination_ghl_contacts.config_keys import check_known_keys
+from destination_ghl_contacts.data_activation import ProtocolLine, catalog_message
+from destination_ghl_contacts.state_stats import CountedState, serialize
 from destination_ghl_contacts.ghl import GHL, PASSTHROUGH
 from destination_ghl_contacts.log_filter import quiet_passthrough
 from destination_ghl_contacts.identity import attach, primary_keys, printable_key
@@ -45,8 +50,34 @@ SOFT_FLUSH_RECORDS = 1000
 
 
 class DestinationGhlContacts(Destination):
+    def parse_args(self, args: List[str]) -> argparse.Namespace:
+        """The CDK's commands, and `discover --config` (Data Activation)."""
+        if args[:1] == ["discover"]:
+            parser = argparse.ArgumentParser(prog="destination-ghl-contacts discover")
+            parser.add_argument("--config", type=str, required=True, help="path to the JSON configuration file")
+            return argparse.Namespace(command="discover", **vars(parser.parse_args(args[1:])))
+        return super().parse_args(args)
+
+    def run(self, args: List[str]) -> None:
+        """The CDK's run, printing what its AirbyteMessage cannot carry yet: the DESTINATION_CATALOG and the
+        STATE counts of protocol 0.18 (state_stats)."""
+        init_uncaught_exception_handler(logging.getLogger("airbyte"))
+        parsed_args = self.parse_args(args)
+        for message in self.run_cmd(parsed_args):
+            payload = message.payload if isinstance(message, ProtocolLine) else serialize(message)
+            print(orjson.dumps(payload).decode())
+
     def run_cmd(self, parsed_args: argparse.Namespace) -> Iterable[AirbyteMessage]:
         """Our config check runs before the CDK's, so a bad config names its field and the fix."""
+        if parsed_args.command == "discover":
+            config = read_config_file(parsed_args.config)
+            update_secrets(get_secrets(connection_spec(), config))
+            check_known_keys(config, connection_spec())
+            resolved = validate_config(config, connection_spec())
+            logger = logging.getLogger("airbyte")
+            quiet_passthrough(logger, PASSTHROUGH)
+            yield catalog_message(GHL(resolved, logger), logger)  # type: ignore[misc]
+            return
         if parsed_args.command in ("check", "write"):
             # Ours, not the CDK's read_config: an unreadable file or a JSON list is a config error, not a system one.
             config = read_config_file(parsed_args.config)
@@ -85,6 +116,7 @@ class DestinationGhlContacts(Destination):
               input_messages: Iterable[AirbyteMessage]) -> Iterable[AirbyteMessage]:
         resolved = validate_config(config, connection_spec())
         settings = Settings(resolved)
+        settings.apply_catalog(configured_catalog)
         logger = logging.getLogger("airbyte")
         quiet_passthrough(logger, PASSTHROUGH)
         report = Report(settings.dry_run)
@@ -101,9 +133,10 @@ class DestinationGhlContacts(Destination):
 
 def _write(ctx: WriteContext, flusher: Flusher, input_messages: Iterable[AirbyteMessage]) -> Iterable[AirbyteMessage]:
     since_flush = 0
-    states: Deque[Tuple[int, AirbyteMessage]] = deque()  # (seq of the last record before it, STATE)
+    states: Deque[Tuple[int, CountedState]] = deque()  # (seq of the last record before it, STATE)
     for message in input_messages:
         if isinstance(message, Unusable) or message.type == Type.RECORD:
+            ctx.report.windows.arrived()
             since_flush += _take(ctx, message)
             if since_flush >= SOFT_FLUSH_RECORDS:
                 flusher.flush(final=False)
@@ -111,7 +144,9 @@ def _write(ctx: WriteContext, flusher: Flusher, input_messages: Iterable[Airbyte
                 yield from _ready(ctx, states)
             yield from ctx.report.drain()
         elif message.type == Type.STATE:
-            states.append((ctx.buffer.last_seq, message))
+            records, rejected_on_arrival = ctx.report.windows.close()
+            states.append((ctx.buffer.last_seq, CountedState(type=message.type, state=message.state, records=records,
+                                                             rejected=rejected_on_arrival)))
             flusher.flush(final=False)
             since_flush = 0
             yield from _ready(ctx, states)
@@ -120,12 +155,14 @@ def _write(ctx: WriteContext, flusher: Flusher, input_messages: Iterable[Airbyte
     yield ctx.report.summary()
 
 
-def _ready(ctx: WriteContext, states: Deque[Tuple[int, AirbyteMessage]]) -> Iterable[AirbyteMessage]:
+def _ready(ctx: WriteContext, states: Deque[Tuple[int, CountedState]]) -> Iterable[AirbyteMessage]:
     """Reports first, then every STATE whose records are all written or rejected."""
     yield from ctx.report.drain()
     oldest = ctx.buffer.oldest_pending()
     while states and (oldest is None or states[0][0] < oldest):
-        yield states.popleft()[1]
+        last_seq, state = states.popleft()
+        state.rejected += ctx.report.windows.rejected_through(last_seq)
+        yield state
 
 
 def _take(ctx: WriteContext, message: Union[AirbyteMessage, Unusable]) -> int:
@@ -139,7 +176,7 @@ def _take(ctx: WriteContext, message: Union[AirbyteMessage, Unusable]) -> int:
     if bad:
         return _reject(ctx, obj, stream, bad.key, bad.reason)
     raw = message.record.data
-    record = mapping.rename(raw, ctx.settings.field_mappings[obj])
+    record = mapping.fold_custom_fields(mapping.rename(raw, ctx.settings.field_mappings[obj]))
     identity_key = ctx.identity.key(obj, stream, record, raw)
     key = printable_key(identity_key)
     reason = problem(obj, record, identity_key) or ctx.identity.claim(obj, identity_key, record)

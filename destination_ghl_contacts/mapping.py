@@ -17,6 +17,19 @@ CUSTOM = "customFields"
 ID_PREFIX = "id:"
 
 
+def fold_custom_fields(record: Mapping[str, Any]) -> Dict[str, Any]:
+    """Top-level `customFields.<key>` fields (what Data Activation maps onto, see data_activation) into
+    `customFields`."""
+    flat = [name for name in record if isinstance(name, str) and name.startswith(CUSTOM + ".")]
+    if not flat:
+        return dict(record)
+    out = {k: v for k, v in record.items() if k not in flat}
+    custom = dict(out.get(CUSTOM) or {}) if isinstance(out.get(CUSTOM), dict) else {}
+    custom.update({name[len(CUSTOM) + 1:]: record[name] for name in flat})
+    out[CUSTOM] = custom
+    return out
+
+
 def rename(record: Mapping[str, Any], mappings: Mapping[str, str]) -> Dict[str, Any]:
     """Apply `{incoming: target}`; a name is a field or `customFields.<key>`; an empty target drops it."""
     if not mappings:

@@ -13,6 +13,7 @@ from typing import Dict, List, Optional
 from airbyte_cdk.models import AirbyteLogMessage, AirbyteMessage, Level, Type
 
 from destination_ghl_contacts.spec import OBJECTS
+from destination_ghl_contacts.state_stats import Windows
 
 ACTIONS = ("created", "updated", "unchanged", "deleted", "rejected")
 # What input that names no mapped stream (not JSON, a RECORD without a record) is counted as.
@@ -63,8 +64,12 @@ class Report:
         self.skipped_streams: Counter = Counter()
         self._pending: List[AirbyteMessage] = []
         self._lock = threading.Lock()
+        self.windows = Windows()  # rejections per STATE (state_stats)
 
-    def record(self, obj: str, stream: str, key: str, outcome: Outcome) -> None:
+    def record(self, obj: str, stream: str, key: str, outcome: Outcome, seq: int = 0) -> None:
+        """`seq`: the record's buffer seq; 0 for one rejected on arrival."""
+        if outcome.rejected:
+            self.windows.rejected(seq)
         with self._lock:
             self.counts[obj][outcome.action] += 1
             if outcome.rejected:
