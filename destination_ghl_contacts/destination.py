@@ -28,7 +28,7 @@ from airbyte_cdk.models import (
 from airbyte_cdk.utils.airbyte_secrets_utils import get_secrets, update_secrets
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from destination_ghl_contacts import mapping, probe
+from destination_ghl_contacts import mapping, probe, rejected_store
 from destination_ghl_contacts.buffer import Buffer
 from destination_ghl_contacts.context import WriteContext
 from destination_ghl_contacts.flush import Flusher, invalid_record_error
@@ -108,6 +108,9 @@ class DestinationGhlContacts(Destination):
             check_known_keys(config, connection_spec())
             resolved = validate_config(config, connection_spec())
             probe.run(GHL(resolved, logger), Settings(resolved))
+            store = rejected_store.build(resolved)
+            if store is not None:
+                store.verify()
         except Exception as exc:  # every failure becomes a status with the user's next step
             return AirbyteConnectionStatus(status=Status.FAILED, message=explain_failure(exc, base_url))
         return AirbyteConnectionStatus(status=Status.SUCCEEDED)
@@ -123,6 +126,7 @@ class DestinationGhlContacts(Destination):
         buffer = Buffer()
         ctx = WriteContext(GHL(resolved, logger), settings, report, buffer)
         ctx.identity.primary_keys = primary_keys(configured_catalog)
+        report.sink = rejected_store.build(resolved)
         try:
             with ThreadPoolExecutor(max_workers=settings.concurrency, thread_name_prefix="ghl-write") as pool:
                 yield from _write(ctx, Flusher(ctx, pool), input_messages)
@@ -152,6 +156,8 @@ def _write(ctx: WriteContext, flusher: Flusher, input_messages: Iterable[Airbyte
             yield from _ready(ctx, states)
     flusher.flush(final=True)
     yield from _ready(ctx, states)
+    if ctx.report.sink is not None:
+        ctx.report.sink.flush()  # rejections after the last STATE
     yield ctx.report.summary()
 
 
@@ -159,6 +165,8 @@ def _ready(ctx: WriteContext, states: Deque[Tuple[int, CountedState]]) -> Iterab
     """Reports first, then every STATE whose records are all written or rejected."""
     yield from ctx.report.drain()
     oldest = ctx.buffer.oldest_pending()
+    if ctx.report.sink is not None and states and (oldest is None or states[0][0] < oldest):
+        ctx.report.sink.flush()  # stored before the STATE that covers them is echoed
     while states and (oldest is None or states[0][0] < oldest):
         last_seq, state = states.popleft()
         state.rejected += ctx.report.windows.rejected_through(last_seq)

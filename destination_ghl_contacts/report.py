@@ -8,7 +8,7 @@ line per sync (and says "Dry run" when nothing was written).
 import threading
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from typing import Dict, List, Optional
+from typing import Any, Dict, List, Optional
 
 from airbyte_cdk.models import AirbyteLogMessage, AirbyteMessage, Level, Type
 
@@ -65,11 +65,14 @@ class Report:
         self._pending: List[AirbyteMessage] = []
         self._lock = threading.Lock()
         self.windows = Windows()  # rejections per STATE (state_stats)
+        self.sink: Optional[Any] = None  # a rejected_store.RejectedStore, with object_storage_config
 
     def record(self, obj: str, stream: str, key: str, outcome: Outcome, seq: int = 0) -> None:
         """`seq`: the record's buffer seq; 0 for one rejected on arrival."""
         if outcome.rejected:
             self.windows.rejected(seq)
+            if self.sink is not None and not self.dry_run:
+                self.sink.add(stream, key, outcome.reason)
         with self._lock:
             self.counts[obj][outcome.action] += 1
             if outcome.rejected:

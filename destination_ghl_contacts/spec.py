@@ -4,6 +4,7 @@ from typing import Any, Dict
 
 from airbyte_cdk.models import ConnectorSpecification, ConnectorSpecificationSerializer
 
+from destination_ghl_contacts import rejected_store
 from ghl_http.config import config_error
 from ghl_http.constants import SCOPE_CONTACTS_READ, SCOPE_CONTACTS_WRITE, SCOPE_EVENTS_WRITE
 from ghl_http.spec_common import advanced_auth, connection_specification
@@ -118,6 +119,7 @@ DESTINATION_PROPERTIES: Dict[str, Any] = {
         "default": 8,
         "order": 20,
     },
+    "object_storage_config": rejected_store.SPEC,
 }
 
 DOCS_URL = "https://docs.airbyte.com/integrations/destinations/ghl-contacts"
