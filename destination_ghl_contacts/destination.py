@@ -9,8 +9,7 @@ import argparse
 import io
 import logging
 from collections import deque
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Deque, Iterable, List, Mapping, Optional, Tuple, Union
+from typing import Any, Deque, Dict, Iterable, List, Mapping, Optional, Tuple, Union
 
 import orjson
 
@@ -29,19 +28,20 @@ from airbyte_cdk.utils.airbyte_secrets_utils import get_secrets, update_secrets
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from destination_ghl_contacts import mapping, probe, rejected_store
-from destination_ghl_contacts.buffer import Buffer
-from destination_ghl_contacts.context import WriteContext
-from destination_ghl_contacts.flush import Flusher, invalid_record_error
 from destination_ghl_contacts.config_keys import check_known_keys
 from destination_ghl_contacts.data_activation import ProtocolLine, catalog_message
-from destination_ghl_contacts.state_stats import CountedState, serialize
+from destination_ghl_contacts.flush import invalid_record_error
 from destination_ghl_contacts.ghl import GHL, PASSTHROUGH
-from destination_ghl_contacts.log_filter import quiet_passthrough
-from destination_ghl_contacts.identity import attach, primary_keys, printable_key
+from destination_ghl_contacts.identity import Identity, attach, primary_keys, printable_key
 from destination_ghl_contacts.input import Unusable, parse_lines, unusable_record
+from destination_ghl_contacts.locations import Locations
+from destination_ghl_contacts.log_filter import quiet_passthrough
+from destination_ghl_contacts.state_stats import CountedState, serialize
 from destination_ghl_contacts.report import UNUSABLE_INPUT, Report, rejected
 from destination_ghl_contacts.spec import Settings, connection_spec, specification
 from destination_ghl_contacts.validation import problem
+from ghl_http import messages, tenancy
+from ghl_http.cdk_logs import quiet_cdk_noise
 from ghl_http.check import explain_failure
 from ghl_http.config import read_config_file, validate_config
 
@@ -69,14 +69,9 @@ class DestinationGhlContacts(Destination):
 
     def run_cmd(self, parsed_args: argparse.Namespace) -> Iterable[AirbyteMessage]:
         """Our config check runs before the CDK's, so a bad config names its field and the fix."""
+        quiet_cdk_noise()
         if parsed_args.command == "discover":
-            config = read_config_file(parsed_args.config)
-            update_secrets(get_secrets(connection_spec(), config))
-            check_known_keys(config, connection_spec())
-            resolved = validate_config(config, connection_spec())
-            logger = logging.getLogger("airbyte")
-            quiet_passthrough(logger, PASSTHROUGH)
-            yield catalog_message(GHL(resolved, logger), logger)  # type: ignore[misc]
+            yield from _discover(parsed_args.config)
             return
         if parsed_args.command in ("check", "write"):
             # Ours, not the CDK's read_config: an unreadable file or a JSON list is a config error, not a system one.
@@ -107,13 +102,27 @@ class DestinationGhlContacts(Destination):
         try:
             check_known_keys(config, connection_spec())
             resolved = validate_config(config, connection_spec())
-            probe.run(GHL(resolved, logger), Settings(resolved))
             store = rejected_store.build(resolved)
             if store is not None:
                 store.verify()
+            location_configs = tenancy.location_configs(resolved, logger)
+            # Locations named in `location_ids` are each proven; of "every installed location", the first stands for all.
+            checked = location_configs if resolved.get("location_ids") else location_configs[:1]
         except Exception as exc:  # every failure becomes a status with the user's next step
             return AirbyteConnectionStatus(status=Status.FAILED, message=explain_failure(exc, base_url))
-        return AirbyteConnectionStatus(status=Status.SUCCEEDED)
+        failed = []
+        for location_config in checked:
+            try:
+                probe.run(GHL(location_config, logger), Settings(location_config))
+            except Exception as exc:
+                failed.append((location_config["location_id"], explain_failure(exc, base_url)))
+        if not failed:
+            return AirbyteConnectionStatus(status=Status.SUCCEEDED)
+        if len(checked) == 1:
+            return AirbyteConnectionStatus(status=Status.FAILED, message=failed[0][1])
+        details = " | ".join(f"Location '{location_id}': {text}" for location_id, text in failed)
+        return AirbyteConnectionStatus(status=Status.FAILED, message=messages.LOCATIONS_FAILED_CHECK.format(
+            failed=len(failed), total=len(checked), details=details))
 
     def write(self, config: Mapping[str, Any], configured_catalog: ConfiguredAirbyteCatalog,
               input_messages: Iterable[AirbyteMessage]) -> Iterable[AirbyteMessage]:
@@ -123,80 +132,100 @@ class DestinationGhlContacts(Destination):
         logger = logging.getLogger("airbyte")
         quiet_passthrough(logger, PASSTHROUGH)
         report = Report(settings.dry_run)
-        buffer = Buffer()
-        ctx = WriteContext(GHL(resolved, logger), settings, report, buffer)
-        ctx.identity.primary_keys = primary_keys(configured_catalog)
         report.sink = rejected_store.build(resolved)
+        identity = Identity(primary_keys(configured_catalog))  # one for the sync: claims name their location
+        locations = Locations(resolved, settings, report, logger)
         try:
-            with ThreadPoolExecutor(max_workers=settings.concurrency, thread_name_prefix="ghl-write") as pool:
-                yield from _write(ctx, Flusher(ctx, pool), input_messages)
+            yield from _write(settings, report, locations, identity, input_messages)
         finally:
-            buffer.close()
-            ctx.identity.close()
+            locations.close()
+            identity.close()
 
 
-def _write(ctx: WriteContext, flusher: Flusher, input_messages: Iterable[AirbyteMessage]) -> Iterable[AirbyteMessage]:
+def _discover(config_path: str) -> Iterable[ProtocolLine]:
+    config = read_config_file(config_path)
+    update_secrets(get_secrets(connection_spec(), config))
+    check_known_keys(config, connection_spec())
+    resolved = validate_config(config, connection_spec())
+    logger = logging.getLogger("airbyte")
+    quiet_passthrough(logger, PASSTHROUGH)
+    # The catalog's custom fields are the first location's (agency: every location should share them).
+    first = tenancy.location_configs(resolved, logger)[0]
+    yield catalog_message(GHL(first, logger), logger)
+
+
+def _write(settings: Settings, report: Report, locations: Locations, identity: Identity,
+           input_messages: Iterable[AirbyteMessage]) -> Iterable[AirbyteMessage]:
     since_flush = 0
-    states: Deque[Tuple[int, CountedState]] = deque()  # (seq of the last record before it, STATE)
+    states: Deque[Tuple[Dict[str, int], CountedState]] = deque()  # (each location's last record before it, STATE)
     for message in input_messages:
         if isinstance(message, Unusable) or message.type == Type.RECORD:
-            ctx.report.windows.arrived()
-            since_flush += _take(ctx, message)
+            report.windows.arrived()
+            since_flush += _take(settings, report, locations, identity, message)
             if since_flush >= SOFT_FLUSH_RECORDS:
-                flusher.flush(final=False)
+                locations.flush(final=False)
                 since_flush = 0
-                yield from _ready(ctx, states)
-            yield from ctx.report.drain()
+                yield from _ready(report, locations, states)
+            yield from report.drain()
         elif message.type == Type.STATE:
-            records, rejected_on_arrival = ctx.report.windows.close()
-            states.append((ctx.buffer.last_seq, CountedState(type=message.type, state=message.state, records=records,
-                                                             rejected=rejected_on_arrival)))
-            flusher.flush(final=False)
+            records, rejected_on_arrival = report.windows.close()
+            states.append((locations.pending_marks(), CountedState(type=message.type, state=message.state,
+                                                                   records=records, rejected=rejected_on_arrival)))
+            locations.flush(final=False)
             since_flush = 0
-            yield from _ready(ctx, states)
-    flusher.flush(final=True)
-    yield from _ready(ctx, states)
-    if ctx.report.sink is not None:
-        ctx.report.sink.flush()  # rejections after the last STATE
-    yield ctx.report.summary()
+            yield from _ready(report, locations, states)
+    locations.flush(final=True)
+    yield from _ready(report, locations, states)
+    if report.sink is not None:
+        report.sink.flush()  # rejections after the last STATE
+    yield report.summary()
 
 
-def _ready(ctx: WriteContext, states: Deque[Tuple[int, CountedState]]) -> Iterable[AirbyteMessage]:
-    """Reports first, then every STATE whose records are all written or rejected."""
-    yield from ctx.report.drain()
-    oldest = ctx.buffer.oldest_pending()
-    if ctx.report.sink is not None and states and (oldest is None or states[0][0] < oldest):
-        ctx.report.sink.flush()  # stored before the STATE that covers them is echoed
-    while states and (oldest is None or states[0][0] < oldest):
-        last_seq, state = states.popleft()
-        state.rejected += ctx.report.windows.rejected_through(last_seq)
+def _ready(report: Report, locations: Locations,
+           states: Deque[Tuple[Dict[str, int], CountedState]]) -> Iterable[AirbyteMessage]:
+    """Reports first, then every STATE whose records are all written or rejected (its rejections stored and
+    counted first)."""
+    yield from report.drain()
+    if report.sink is not None and states and locations.done_before(states[0][0]):
+        report.sink.flush()
+    while states and locations.done_before(states[0][0]):
+        marks, state = states.popleft()
+        state.rejected += report.windows.rejected_through(marks)
         yield state
 
 
-def _take(ctx: WriteContext, message: Union[AirbyteMessage, Unusable]) -> int:
-    """Validate one record and buffer it; 1 when buffered, 0 when rejected or skipped."""
+def _take(settings: Settings, report: Report, locations: Locations, identity: Identity,
+          message: Union[AirbyteMessage, Unusable]) -> int:
+    """Validate one record and buffer it in its location; 1 when buffered, 0 when rejected or skipped."""
     bad = message if isinstance(message, Unusable) else unusable_record(message)
     stream = bad.stream if bad else message.record.stream
-    obj = ctx.settings.object_of_stream.get(stream) if stream else None
+    obj = settings.object_of_stream.get(stream) if stream else None
     if stream and obj is None:
-        ctx.report.skip_stream(stream)
+        report.skip_stream(stream)
         return 0
     if bad:
-        return _reject(ctx, obj, stream, bad.key, bad.reason)
+        return _reject(settings, report, obj, stream, bad.key, bad.reason)
     raw = message.record.data
-    record = mapping.fold_custom_fields(mapping.rename(raw, ctx.settings.field_mappings[obj]))
-    identity_key = ctx.identity.key(obj, stream, record, raw)
+    record = mapping.fold_custom_fields(mapping.rename(raw, settings.field_mappings[obj]))
+    identity_key = identity.key(obj, stream, record, raw)
     key = printable_key(identity_key)
-    reason = problem(obj, record, identity_key) or ctx.identity.claim(obj, identity_key, record)
+    reason = problem(obj, record, identity_key)
     if reason:
-        return _reject(ctx, obj, stream, key, reason)
+        return _reject(settings, report, obj, stream, key, reason)
+    ctx, reason = locations.writer_for(record)
+    if ctx is None:
+        return _reject(settings, report, obj, stream, key, reason)
+    reason = identity.claim(obj, identity_key, record, ctx.ghl.location_id)  # claims are per location
+    if reason:
+        return _reject(settings, report, obj, stream, key, reason)
+    ctx.identity = identity  # the writers' GHL-id owners are the sync's too
     ctx.buffer.add(obj, stream, key, attach(record, identity_key))
     return 1
 
 
-def _reject(ctx: WriteContext, obj: Optional[str], stream: Optional[str], key: str, reason: str) -> int:
+def _reject(settings: Settings, report: Report, obj: Optional[str], stream: Optional[str], key: str, reason: str) -> int:
     """`obj` None: input that names no mapped stream (not JSON, no record); the report counts it apart."""
-    ctx.report.record(obj or UNUSABLE_INPUT, stream or "(none)", key, rejected(reason))
-    if ctx.settings.fail_on_invalid:
+    report.record(obj or UNUSABLE_INPUT, stream or "(none)", key, rejected(reason))
+    if settings.fail_on_invalid:
         raise invalid_record_error(stream or "(none)", key, reason)
     return 0

@@ -204,11 +204,13 @@ class Identity:
                 data[field] = str(data[field])
         return key_of(obj, data, raw, self.primary_keys.get(stream))
 
-    def claim(self, obj: str, key: Optional[RecordKey], record: Mapping[str, Any]) -> Optional[str]:
-        """Why the record may not be written under `key` (another record owns its contact), or None."""
+    def claim(self, obj: str, key: Optional[RecordKey], record: Mapping[str, Any],
+              location_id: str = "") -> Optional[str]:
+        """Why the record may not be written under `key` (another record owns its contact in the location), or
+        None."""
         if obj != "contacts" or key is None or record.get("deleted") is True or record.get("_ab_cdc_deleted_at"):
             return None
-        return self.claim_contact(key, record)
+        return self.claim_contact(key, record, location_id)
 
     def _open(self) -> sqlite3.Connection:
         if self._db is None:
@@ -220,9 +222,9 @@ class Identity:
                                    "CREATE TABLE claims (what TEXT PRIMARY KEY, owner TEXT);")
         return self._db
 
-    def claim_contact(self, key: RecordKey, record: Mapping[str, Any]) -> Optional[str]:
+    def claim_contact(self, key: RecordKey, record: Mapping[str, Any], location_id: str = "") -> Optional[str]:
         """Claim the record's email, phone and ghlId for `key`; the reason it may not, naming the other owner."""
-        location = str(record.get("locationId") or "")
+        location = location_id
         wanted = []
         if isinstance(record.get("ghlId"), str) and record["ghlId"]:
             wanted.append(("ghl id", record["ghlId"]))

@@ -67,10 +67,10 @@ class Report:
         self.windows = Windows()  # rejections per STATE (state_stats)
         self.sink: Optional[Any] = None  # a rejected_store.RejectedStore, with object_storage_config
 
-    def record(self, obj: str, stream: str, key: str, outcome: Outcome, seq: int = 0) -> None:
-        """`seq`: the record's buffer seq; 0 for one rejected on arrival."""
+    def record(self, obj: str, stream: str, key: str, outcome: Outcome, seq: int = 0, location: str = "") -> None:
+        """`seq`: the record's seq in its `location`'s buffer; 0 for one rejected on arrival."""
         if outcome.rejected:
-            self.windows.rejected(seq)
+            self.windows.rejected(seq, location)
             if self.sink is not None and not self.dry_run:
                 self.sink.add(stream, key, outcome.reason)
         with self._lock:

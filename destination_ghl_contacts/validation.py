@@ -89,8 +89,14 @@ def problem(obj: str, record: Mapping[str, Any], key: Optional[RecordKey] = None
 
 
 def _one_per_field(errors) -> list:
-    """One reason per field: an email that fails both its format and its pattern is one problem, said once."""
+    """One reason per field: an email that fails both its format and its pattern is one problem, said once;
+    of the reasons for one field, the one that says most (a date-time's missing offset, else the format)."""
     reasons: dict = {}
     for error in errors:
-        reasons.setdefault(tuple(error.absolute_path) or _reason(error), _reason(error))
-    return list(dict.fromkeys(reasons.values()))
+        field = tuple(error.absolute_path) or _reason(error)
+        reasons.setdefault(field, []).append(_reason(error))
+    return [min(found, key=_specificity) for found in reasons.values()]
+
+
+def _specificity(reason: str) -> int:
+    return 0 if "UTC offset" in reason else 1 if " is not a valid " in reason else 2

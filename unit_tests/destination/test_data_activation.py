@@ -58,11 +58,11 @@ def test_a_state_carries_its_window_counts():
     state = AirbyteMessageSerializer.load({"type": "STATE", "state": {"type": "GLOBAL", "global": {
         "shared_state": {"p": 1}, "stream_states": []}}})
     counted = CountedState(type=state.type, state=state.state, records=records,
-                           rejected=on_arrival + windows.rejected_through(2))
+                           rejected=on_arrival + windows.rejected_through({"": 2}))
     payload = serialize(counted)
     VALIDATOR.validate(payload)
     assert payload["state"]["destinationStats"] == {"recordCount": 3.0, "rejectedRecordCount": 2.0}
-    assert windows.rejected_through(10) == 1 and windows.close() == (0, 0)
+    assert windows.rejected_through({"": 10}) == 1 and windows.close() == (0, 0)
 
 
 def test_destination_object_name_and_its_mode_steer_the_stream():
