@@ -8,7 +8,7 @@ is sent again; a create GHL refuses as a duplicate resolves to `meta.contactId`.
 import re
 from typing import Any, Dict, List, Mapping, Optional
 
-from destination_ghl_contacts import identity, mapping, matching
+from destination_ghl_contacts import custom_values, identity, mapping, matching
 from destination_ghl_contacts.buffer import Item
 from destination_ghl_contacts.context import DRY_RUN_PREFIX, WriteContext
 from destination_ghl_contacts.ghl import Found, Reply
@@ -20,6 +20,11 @@ def write_contact(ctx: WriteContext, item: Item) -> Outcome:
     record = item.data
     if is_deleted(record):
         return _delete(ctx, record)
+    if record.get(mapping.CUSTOM):
+        ids = ctx.custom_field_ids()  # loads the definitions too
+        misfit = custom_values.problem(ctx.custom_field_definitions, ids, record)
+        if misfit:
+            return rejected(misfit)
     fields = mapping.contact_fields(record, ctx.settings.rankr_id_custom_field)
     tags = mapping.tag_list(record.get("tags"))
     existing = _find(ctx, record)

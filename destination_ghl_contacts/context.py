@@ -34,6 +34,7 @@ class WriteContext:
         self._deletes = 0
         self._custom_fields: Optional[Dict[str, str]] = None
         self._custom_fields_loaded = False
+        self.custom_field_definitions: Dict[str, Dict[str, Any]] = {}  # id -> GHL's definition, once loaded
         self._calendars: Optional[Dict[str, List[str]]] = None
         self._ignored_deletes_noted = False
 
@@ -78,6 +79,7 @@ class WriteContext:
                              "locations/customFields.readonly, or GHL's answer was malformed): custom fields are "
                              "sent on every update.")
             return None
+        self.custom_field_definitions = {field["id"]: field for field in fields}  # custom_values checks by type
         ids: Dict[str, str] = {}
         for field in fields:
             key = str(field.get("fieldKey") or "")

@@ -88,3 +88,23 @@ def test_a_write_reports_a_ghl_refusal_in_its_own_words_only(sandbox):
     assert result.returncode == 0, result.stderr[-2000:]
     assert len(result.rejections) == 1 and "ghlId: no GHL contact has the id" in result.rejections[0]
     assert not [text for text in result.logs() if "Ignoring response" in text]
+
+
+def test_a_custom_field_value_of_the_wrong_type_is_a_rejected_record_not_text(sandbox):
+    sandbox.reset()
+    lead = {"email": "typed.fields@example.com", "firstName": "Typed", "lastName": "Fields"}
+    lines = [json.dumps({"type": "RECORD", "record": {"stream": "contacts", "emitted_at": 1, "data": dict(
+                 lead, rankrId="rk_c_bad", customFields={"lead_score": "very high"})}}),
+             json.dumps({"type": "RECORD", "record": {"stream": "contacts", "emitted_at": 1, "data": dict(
+                 lead, rankrId="rk_c_bad2", email="typed.fields2@example.com", score="purple")}}),
+             json.dumps({"type": "RECORD", "record": {"stream": "contacts", "emitted_at": 1, "data": dict(
+                 lead, rankrId="rk_c_ok", email="typed.ok@example.com", customFields={"lead_score": "42"})}})]
+    cfg = config(sandbox, field_mappings={"contacts": {"score": "customFields.favorite_color"}})
+    result = run("write", cfg, lines)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert len(result.rejections) == 2, result.rejections
+    assert "key=rk_c_bad " in result.rejections[0] and "customFields.lead_score: 'very high' does not fit the GHL " \
+        "NUMERICAL field" in result.rejections[0]
+    assert "key=rk_c_bad2 " in result.rejections[1] and "customFields.favorite_color" in result.rejections[1]
+    emails = {c.get("email") for c in sandbox.dump()["contacts"]}
+    assert "typed.ok@example.com" in emails and not {"typed.fields@example.com", "typed.fields2@example.com"} & emails
