@@ -8,7 +8,7 @@ is sent again; a create GHL refuses as a duplicate resolves to `meta.contactId`.
 import re
 from typing import Any, Dict, List, Mapping, Optional
 
-from destination_ghl_contacts import mapping, matching
+from destination_ghl_contacts import custom_values, identity, mapping, matching
 from destination_ghl_contacts.buffer import Item
 from destination_ghl_contacts.context import DRY_RUN_PREFIX, WriteContext
 from destination_ghl_contacts.ghl import Found, Reply
@@ -20,17 +20,25 @@ def write_contact(ctx: WriteContext, item: Item) -> Outcome:
     record = item.data
     if is_deleted(record):
         return _delete(ctx, record)
+    if record.get(mapping.CUSTOM):
+        ids = ctx.custom_field_ids()  # loads the definitions too
+        misfit = custom_values.problem(ctx.custom_field_definitions, ids, record)
+        if misfit:
+            return rejected(misfit)
     fields = mapping.contact_fields(record, ctx.settings.rankr_id_custom_field)
     tags = mapping.tag_list(record.get("tags"))
     existing = _find(ctx, record)
     if existing is None and record.get("ghlId"):
         return rejected(f"ghlId: no GHL contact has the id {record['ghlId']!r}")
     if existing is None:
-        if ctx.settings.write_mode == "update_only":
+        if ctx.settings.write_mode_for(item.stream) == "update_only":
             return rejected("no GHL contact has this email, and contact_write_mode is update_only")
         return _create(ctx, record, fields, tags)
+    conflict = _owned_by_another(ctx, existing, record)
+    if conflict:
+        return rejected(conflict)
     _remember(ctx, existing["id"], record)
-    if ctx.settings.write_mode == "create_only":
+    if ctx.settings.write_mode_for(item.stream) == "create_only":
         return unchanged(existing["id"])
     return _update(ctx, existing, fields, tags)
 
@@ -42,31 +50,75 @@ def _find(ctx: WriteContext, record: Mapping[str, Any]) -> Optional[Dict[str, An
 
 
 def _remember(ctx: WriteContext, ghl_id: str, record: Mapping[str, Any]) -> None:
-    ctx.buffer.remember(ghl_id, record.get("rankrId"), record.get("email"))
+    ctx.buffer.remember(ghl_id, identity.stable_value(record), record.get("email"))
+
+
+def _owned_by_another(ctx: WriteContext, existing: Mapping[str, Any], record: Mapping[str, Any]) -> Optional[str]:
+    """Why the GHL contact this record resolved to is another record's (see identity), or None.
+
+    Across syncs the key stored in rankr_id_custom_field names the owner; within a sync, the first record
+    written to the contact. The intake claims already settle shared emails and phones in input order; this
+    catches what only GHL's duplicate rule joins."""
+    mine = identity.stable_value(record)
+    stored = _stored_key(ctx, existing)
+    shared = _shared(existing, record)
+    if mine and stored and stored != mine:
+        return identity.conflict_reason(f"key {stored} (stored in {ctx.settings.rankr_id_custom_field})",
+                                        f"{shared} of GHL contact {existing['id']}")
+    other = ctx.identity.own(ctx.ghl.location_id, existing["id"], identity.key_in(record))
+    if other:
+        return identity.conflict_reason(other, f"{shared} of GHL contact {existing['id']}")
+    return None
+
+
+def _stored_key(ctx: WriteContext, existing: Mapping[str, Any]) -> Optional[str]:
+    field = ctx.settings.rankr_id_custom_field
+    if not field:
+        return None
+    field_id = (ctx.custom_field_ids() or {}).get(field) or (field[3:] if field.startswith("id:") else None)
+    values = [cf.get("value") for cf in existing.get(mapping.CUSTOM) or []
+              if isinstance(cf, dict) and cf.get("id") == field_id]
+    return str(values[0]) if values and values[0] not in (None, "") else None
+
+
+def _shared(existing: Mapping[str, Any], record: Mapping[str, Any]) -> str:
+    """What joins the record to the contact, for the reason: the email when it is the same, else the phone."""
+    email = str(record.get("email") or "").strip().lower()
+    if email and email == str(existing.get("email") or "").strip().lower():
+        return f"email {email}"
+    if record.get("phone") and _same("phone", existing.get("phone"), record["phone"]):
+        return f"phone {record['phone']}"
+    return "identity"
 
 
 def _create(ctx: WriteContext, record: Mapping[str, Any], fields: Dict[str, Any], tags: List[str]) -> Outcome:
     if ctx.dry_run:
-        placeholder = DRY_RUN_PREFIX + (record.get("rankrId") or record["email"])
+        placeholder = DRY_RUN_PREFIX + (identity.stable_value(record) or record["email"])
         _remember(ctx, placeholder, record)
         return created(placeholder)
     body = mapping.contact_create_body(record, ctx.ghl.location_id, ctx.settings.rankr_id_custom_field)
     result = ctx.ghl.create_once("/contacts/", body, key="contact",
                                  find=lambda: matching.duplicate_lookup(ctx.ghl, record["email"]))
     if isinstance(result, Found):
-        _remember(ctx, result.record["id"], record)
-        return created(result.record["id"])
+        return _created(ctx, result.record["id"], record)
     if result.ok:
-        contact_id = result.body["contact"]["id"]
-        _remember(ctx, contact_id, record)
-        return created(contact_id)
+        return _created(ctx, result.body["contact"]["id"], record)
     duplicate_of = _duplicate_of(result)
     if duplicate_of:
         existing = matching.contact_by_id(ctx.ghl, duplicate_of)
         if existing:
+            conflict = _owned_by_another(ctx, existing, record)
+            if conflict:
+                return rejected(conflict)
             _remember(ctx, existing["id"], record)
             return _update(ctx, existing, fields, tags)
     return _refused(result)
+
+
+def _created(ctx: WriteContext, contact_id: str, record: Mapping[str, Any]) -> Outcome:
+    ctx.identity.own(ctx.ghl.location_id, contact_id, identity.key_in(record))
+    _remember(ctx, contact_id, record)
+    return created(contact_id)
 
 
 def _duplicate_of(reply: Reply) -> Optional[str]:

@@ -10,6 +10,7 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 from destination_ghl_contacts import matching
 from destination_ghl_contacts.buffer import Buffer
 from destination_ghl_contacts.ghl import GHL, Malformed, items
+from destination_ghl_contacts.identity import Identity
 from destination_ghl_contacts.report import Report
 from destination_ghl_contacts.spec import Settings
 
@@ -27,11 +28,13 @@ class WriteContext:
         self.settings = settings
         self.report = report
         self.buffer = buffer
+        self.identity = Identity()  # the sync's keys and contact owners; write() gives it the catalog's keys
         self.dry_run = settings.dry_run
         self._lock = threading.Lock()
         self._deletes = 0
         self._custom_fields: Optional[Dict[str, str]] = None
         self._custom_fields_loaded = False
+        self.custom_field_definitions: Dict[str, Dict[str, Any]] = {}  # id -> GHL's definition, once loaded
         self._calendars: Optional[Dict[str, List[str]]] = None
         self._ignored_deletes_noted = False
 
@@ -76,6 +79,7 @@ class WriteContext:
                              "locations/customFields.readonly, or GHL's answer was malformed): custom fields are "
                              "sent on every update.")
             return None
+        self.custom_field_definitions = {field["id"]: field for field in fields}  # custom_values checks by type
         ids: Dict[str, str] = {}
         for field in fields:
             key = str(field.get("fieldKey") or "")

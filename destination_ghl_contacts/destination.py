@@ -9,9 +9,12 @@ import argparse
 import io
 import logging
 from collections import deque
-from typing import Any, Deque, Dict, Iterable, Mapping, Optional, Tuple, Union
+from typing import Any, Deque, Dict, Iterable, List, Mapping, Optional, Tuple, Union
+
+import orjson
 
 from airbyte_cdk.destinations import Destination
+from airbyte_cdk.exception_handler import init_uncaught_exception_handler
 from airbyte_cdk.models import (
     AirbyteConnectionStatus,
     AirbyteMessage,
@@ -24,11 +27,16 @@ from airbyte_cdk.models import (
 from airbyte_cdk.utils.airbyte_secrets_utils import get_secrets, update_secrets
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from destination_ghl_contacts import mapping, probe
+from destination_ghl_contacts import mapping, probe, rejected_store
+from destination_ghl_contacts.config_keys import check_known_keys
+from destination_ghl_contacts.data_activation import ProtocolLine, catalog_message
 from destination_ghl_contacts.flush import invalid_record_error
-from destination_ghl_contacts.ghl import GHL
+from destination_ghl_contacts.ghl import GHL, PASSTHROUGH
+from destination_ghl_contacts.identity import Identity, attach, primary_keys, printable_key
+from destination_ghl_contacts.input import Unusable, parse_lines, unusable_record
 from destination_ghl_contacts.locations import Locations
-from destination_ghl_contacts.input import Unusable, parse_lines, record_key, unusable_record
+from destination_ghl_contacts.log_filter import quiet_passthrough
+from destination_ghl_contacts.state_stats import CountedState, serialize
 from destination_ghl_contacts.report import UNUSABLE_INPUT, Report, rejected
 from destination_ghl_contacts.spec import Settings, connection_spec, specification
 from destination_ghl_contacts.validation import problem
@@ -42,14 +50,35 @@ SOFT_FLUSH_RECORDS = 1000
 
 
 class DestinationGhlContacts(Destination):
+    def parse_args(self, args: List[str]) -> argparse.Namespace:
+        """The CDK's commands, and `discover --config` (Data Activation)."""
+        if args[:1] == ["discover"]:
+            parser = argparse.ArgumentParser(prog="destination-ghl-contacts discover")
+            parser.add_argument("--config", type=str, required=True, help="path to the JSON configuration file")
+            return argparse.Namespace(command="discover", **vars(parser.parse_args(args[1:])))
+        return super().parse_args(args)
+
+    def run(self, args: List[str]) -> None:
+        """The CDK's run, printing what its AirbyteMessage cannot carry yet: the DESTINATION_CATALOG and the
+        STATE counts of protocol 0.18 (state_stats)."""
+        init_uncaught_exception_handler(logging.getLogger("airbyte"))
+        parsed_args = self.parse_args(args)
+        for message in self.run_cmd(parsed_args):
+            payload = message.payload if isinstance(message, ProtocolLine) else serialize(message)
+            print(orjson.dumps(payload).decode())
+
     def run_cmd(self, parsed_args: argparse.Namespace) -> Iterable[AirbyteMessage]:
         """Our config check runs before the CDK's, so a bad config names its field and the fix."""
         quiet_cdk_noise()
+        if parsed_args.command == "discover":
+            yield from _discover(parsed_args.config)
+            return
         if parsed_args.command in ("check", "write"):
             # Ours, not the CDK's read_config: an unreadable file or a JSON list is a config error, not a system one.
             config = read_config_file(parsed_args.config)
             update_secrets(get_secrets(connection_spec(), config))
             try:
+                check_known_keys(config, connection_spec())
                 validate_config(config, connection_spec())
             except AirbyteTracedException as exc:
                 if parsed_args.command == "check":
@@ -69,8 +98,13 @@ class DestinationGhlContacts(Destination):
 
     def check(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteConnectionStatus:
         base_url = str(config.get("api_base_url") or "") if isinstance(config, Mapping) else ""
+        quiet_passthrough(logger, PASSTHROUGH)
         try:
+            check_known_keys(config, connection_spec())
             resolved = validate_config(config, connection_spec())
+            store = rejected_store.build(resolved)
+            if store is not None:
+                store.verify()
             location_configs = tenancy.location_configs(resolved, logger)
             # Locations named in `location_ids` are each proven; of "every installed location", the first stands for all.
             checked = location_configs if resolved.get("location_ids") else location_configs[:1]
@@ -94,44 +128,74 @@ class DestinationGhlContacts(Destination):
               input_messages: Iterable[AirbyteMessage]) -> Iterable[AirbyteMessage]:
         resolved = validate_config(config, connection_spec())
         settings = Settings(resolved)
+        settings.apply_catalog(configured_catalog)
+        logger = logging.getLogger("airbyte")
+        quiet_passthrough(logger, PASSTHROUGH)
         report = Report(settings.dry_run)
-        locations = Locations(resolved, settings, report, logging.getLogger("airbyte"))
+        report.sink = rejected_store.build(resolved)
+        identity = Identity(primary_keys(configured_catalog))  # one for the sync: claims name their location
+        locations = Locations(resolved, settings, report, logger)
         try:
-            yield from _write(settings, report, locations, input_messages)
+            yield from _write(settings, report, locations, identity, input_messages)
         finally:
             locations.close()
+            identity.close()
 
 
-def _write(settings: Settings, report: Report, locations: Locations,
+def _discover(config_path: str) -> Iterable[ProtocolLine]:
+    config = read_config_file(config_path)
+    update_secrets(get_secrets(connection_spec(), config))
+    check_known_keys(config, connection_spec())
+    resolved = validate_config(config, connection_spec())
+    logger = logging.getLogger("airbyte")
+    quiet_passthrough(logger, PASSTHROUGH)
+    # The catalog's custom fields are the first location's (agency: every location should share them).
+    first = tenancy.location_configs(resolved, logger)[0]
+    yield catalog_message(GHL(first, logger), logger)
+
+
+def _write(settings: Settings, report: Report, locations: Locations, identity: Identity,
            input_messages: Iterable[AirbyteMessage]) -> Iterable[AirbyteMessage]:
     since_flush = 0
-    states: Deque[Tuple[Dict[str, int], AirbyteMessage]] = deque()  # (each location's last record before it, STATE)
+    states: Deque[Tuple[Dict[str, int], CountedState]] = deque()  # (each location's last record before it, STATE)
     for message in input_messages:
         if isinstance(message, Unusable) or message.type == Type.RECORD:
-            since_flush += _take(settings, report, locations, message)
+            report.windows.arrived()
+            since_flush += _take(settings, report, locations, identity, message)
             if since_flush >= SOFT_FLUSH_RECORDS:
                 locations.flush(final=False)
                 since_flush = 0
                 yield from _ready(report, locations, states)
             yield from report.drain()
         elif message.type == Type.STATE:
-            states.append((locations.pending_marks(), message))
+            records, rejected_on_arrival = report.windows.close()
+            states.append((locations.pending_marks(), CountedState(type=message.type, state=message.state,
+                                                                   records=records, rejected=rejected_on_arrival)))
             locations.flush(final=False)
             since_flush = 0
             yield from _ready(report, locations, states)
     locations.flush(final=True)
     yield from _ready(report, locations, states)
+    if report.sink is not None:
+        report.sink.flush()  # rejections after the last STATE
     yield report.summary()
 
 
-def _ready(report: Report, locations: Locations, states: Deque[Tuple[Dict[str, int], AirbyteMessage]]) -> Iterable[AirbyteMessage]:
-    """Reports first, then every STATE whose records are all written or rejected."""
+def _ready(report: Report, locations: Locations,
+           states: Deque[Tuple[Dict[str, int], CountedState]]) -> Iterable[AirbyteMessage]:
+    """Reports first, then every STATE whose records are all written or rejected (its rejections stored and
+    counted first)."""
     yield from report.drain()
+    if report.sink is not None and states and locations.done_before(states[0][0]):
+        report.sink.flush()
     while states and locations.done_before(states[0][0]):
-        yield states.popleft()[1]
+        marks, state = states.popleft()
+        state.rejected += report.windows.rejected_through(marks)
+        yield state
 
 
-def _take(settings: Settings, report: Report, locations: Locations, message: Union[AirbyteMessage, Unusable]) -> int:
+def _take(settings: Settings, report: Report, locations: Locations, identity: Identity,
+          message: Union[AirbyteMessage, Unusable]) -> int:
     """Validate one record and buffer it in its location; 1 when buffered, 0 when rejected or skipped."""
     bad = message if isinstance(message, Unusable) else unusable_record(message)
     stream = bad.stream if bad else message.record.stream
@@ -141,15 +205,21 @@ def _take(settings: Settings, report: Report, locations: Locations, message: Uni
         return 0
     if bad:
         return _reject(settings, report, obj, stream, bad.key, bad.reason)
-    record = mapping.rename(message.record.data, settings.field_mappings[obj])
-    key = record_key(record)
-    reason = problem(obj, record)
+    raw = message.record.data
+    record = mapping.fold_custom_fields(mapping.rename(raw, settings.field_mappings[obj]))
+    identity_key = identity.key(obj, stream, record, raw)
+    key = printable_key(identity_key)
+    reason = problem(obj, record, identity_key)
     if reason:
         return _reject(settings, report, obj, stream, key, reason)
     ctx, reason = locations.writer_for(record)
     if ctx is None:
         return _reject(settings, report, obj, stream, key, reason)
-    ctx.buffer.add(obj, stream, key, record)
+    reason = identity.claim(obj, identity_key, record, ctx.ghl.location_id)  # claims are per location
+    if reason:
+        return _reject(settings, report, obj, stream, key, reason)
+    ctx.identity = identity  # the writers' GHL-id owners are the sync's too
+    ctx.buffer.add(obj, stream, key, attach(record, identity_key))
     return 1
 
 

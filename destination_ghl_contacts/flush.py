@@ -109,7 +109,8 @@ class Flusher:
 
     def _record(self, results: List[Tuple[Item, Outcome]]) -> None:
         for item, outcome in results:
-            self.ctx.report.record(item.obj, item.stream, item.key, outcome)
+            self.ctx.report.record(item.obj, item.stream, item.key, outcome, seq=item.seq,
+                                   location=self.ctx.ghl.location_id)
             if outcome.rejected and self.ctx.settings.fail_on_invalid:
                 raise invalid_record_error(item.stream, item.key, outcome.reason)
 

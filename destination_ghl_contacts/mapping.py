@@ -5,15 +5,29 @@ Two steps: `rename` applies the user's field mappings (incoming name -> input-sc
 undeclared property).
 """
 
-import re
 from datetime import datetime, timezone
 from typing import Any, Dict, List, Mapping, Optional
+
+from destination_ghl_contacts import identity
 
 # Contact fields copied as they are (UpdateContactDto; create adds locationId).
 CONTACT_FIELDS = ("firstName", "lastName", "email", "phone", "companyName", "source", "website", "address1",
                   "city", "state", "postalCode", "country", "timezone", "dateOfBirth")
 CUSTOM = "customFields"
 ID_PREFIX = "id:"
+
+
+def fold_custom_fields(record: Mapping[str, Any]) -> Dict[str, Any]:
+    """Top-level `customFields.<key>` fields (what Data Activation maps onto, see data_activation) into
+    `customFields`."""
+    flat = [name for name in record if isinstance(name, str) and name.startswith(CUSTOM + ".")]
+    if not flat:
+        return dict(record)
+    out = {k: v for k, v in record.items() if k not in flat}
+    custom = dict(out.get(CUSTOM) or {}) if isinstance(out.get(CUSTOM), dict) else {}
+    custom.update({name[len(CUSTOM) + 1:]: record[name] for name in flat})
+    out[CUSTOM] = custom
+    return out
 
 
 def rename(record: Mapping[str, Any], mappings: Mapping[str, str]) -> Dict[str, Any]:
@@ -44,17 +58,10 @@ def _get(record: Mapping[str, Any], name: str) -> Any:
     return record.get(name)
 
 
-def marker(rankr_id: str) -> str:
-    """The text that finds a task, note or appointment again (GHL has no external id on them)."""
-    return f"[rankr:{rankr_id}]"
-
-
-MARKER_RE = re.compile(r"\[rankr:([A-Za-z0-9_-]+)\]")
-
-
-def with_marker(text: Optional[str], rankr_id: str) -> str:
+def with_marker(text: Optional[str], tag: str) -> str:
+    """`text` followed by the record's marker (identity.marker), which finds it again in GHL."""
     text = (text or "").rstrip()
-    return f"{text}\n\n{marker(rankr_id)}" if text else marker(rankr_id)
+    return f"{text}\n\n{tag}" if text else tag
 
 
 def custom_field_entries(values: Mapping[str, Any]) -> List[Dict[str, Any]]:
@@ -67,13 +74,15 @@ def custom_field_entries(values: Mapping[str, Any]) -> List[Dict[str, Any]]:
 
 
 def contact_fields(record: Mapping[str, Any], rankr_id_field: Optional[str]) -> Dict[str, Any]:
-    """Scalar contact fields plus custom fields, without tags (tags are only ever added)."""
+    """Scalar contact fields plus custom fields, without tags (tags are only ever added). `rankr_id_field`
+    receives the record's stable key (its Rankr id or primary key)."""
     body = {k: record[k] for k in CONTACT_FIELDS if record.get(k) not in (None, "")}
     if "email" in body:
         body["email"] = body["email"].strip().lower()
     custom = {k: v for k, v in (record.get(CUSTOM) or {}).items() if v is not None}
-    if rankr_id_field and record.get("rankrId"):
-        custom[rankr_id_field] = record["rankrId"]
+    owner = identity.stable_value(record)
+    if rankr_id_field and owner:
+        custom[rankr_id_field] = owner
     if custom:
         body[CUSTOM] = custom_field_entries(custom)
     return body
@@ -106,7 +115,7 @@ def parse_time(value: str) -> datetime:
 
 
 def task_body(record: Mapping[str, Any]) -> Dict[str, Any]:
-    body = {"title": record["title"], "body": with_marker(record.get("body"), record["rankrId"]),
+    body = {"title": record["title"], "body": with_marker(record.get("body"), identity.marker(record)),
             "dueDate": utc_seconds(record["dueDate"]), "completed": record["status"] == "completed"}
     if record.get("assignedTo"):
         body["assignedTo"] = record["assignedTo"]
@@ -114,7 +123,7 @@ def task_body(record: Mapping[str, Any]) -> Dict[str, Any]:
 
 
 def note_body(record: Mapping[str, Any]) -> Dict[str, Any]:
-    return {"body": with_marker(record["body"], record["rankrId"])}
+    return {"body": with_marker(record["body"], identity.marker(record))}
 
 
 def appointment_body(record: Mapping[str, Any], location_id: str, contact_id: str, calendar_id: str,
@@ -122,7 +131,7 @@ def appointment_body(record: Mapping[str, Any], location_id: str, contact_id: st
     body = {"calendarId": calendar_id, "locationId": location_id, "contactId": contact_id,
             "startTime": record["startTime"], "endTime": record["endTime"], "title": record["title"],
             "appointmentStatus": record["status"], "assignedUserId": user_id,
-            "description": marker(record["rankrId"]), "ignoreFreeSlotValidation": True}
+            "description": identity.marker(record), "ignoreFreeSlotValidation": True}
     if record.get("address"):
         body["address"] = record["address"]
     return body

@@ -4,10 +4,11 @@
   (`GET /contacts/search/duplicate`, the same rule GHL applies on create); a create that GHL still answers
   with its duplicate 400 resolves to `meta.contactId`.
 - a contact referenced by a task, note, appointment or tag: `contactId` (a GHL id) when given; else
-  `contactRankrId`, through the contacts written in this sync, then (when `rankr_id_custom_field` is set)
+  `contactRankrId` (a contact's Rankr id or primary key), through the contacts written in this sync, then (when `rankr_id_custom_field` is set)
   a search on that custom field; else `contactEmail` through the duplicate lookup.
-- task, note: `ghlId` when given; else the marker `[rankr:<rankrId>]` the destination puts in the body,
-  looked up in the contact's list (GHL has no external id on them).
+- task, note: `ghlId` when given; else the marker of the record's key (`[rankr:<rankrId>]`, or
+  `[key:<primary key or content key>]`, see identity) the destination puts in the body, looked up in the
+  contact's list (GHL has no external id on them).
 - appointment: `ghlId`; else the marker in its description (`notes` when listed); else the same calendar
   and start time on the contact.
 
@@ -19,7 +20,8 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 from urllib.parse import quote
 
 from destination_ghl_contacts.ghl import items, one
-from destination_ghl_contacts.mapping import marker, parse_time
+from destination_ghl_contacts import identity
+from destination_ghl_contacts.mapping import parse_time
 
 
 class Ambiguous(Exception):
@@ -57,9 +59,10 @@ def contact_by_custom_field(ghl, field_id: str, value: str) -> Optional[str]:
     return ids[0] if ids else None
 
 
-def by_marker(items: Sequence[Mapping[str, Any]], rankr_id: str, text_of: Callable[[Mapping], str],
+def by_marker(items: Sequence[Mapping[str, Any]], record: Mapping[str, Any], text_of: Callable[[Mapping], str],
               what: str) -> Optional[Mapping[str, Any]]:
-    tag = marker(rankr_id)
+    """The one listed item whose text carries the record's marker (its key, see identity)."""
+    tag = identity.marker(record)
     hits = [item for item in items if tag in (text_of(item) or "")]
     if len(hits) > 1:
         raise Ambiguous(what, [h.get("id", "?") for h in hits])
@@ -75,13 +78,13 @@ def by_id(items: Sequence[Mapping[str, Any]], ghl_id: Optional[str]) -> Optional
 def find_child(items: Sequence[Mapping[str, Any]], record: Mapping[str, Any], text_of: Callable[[Mapping], str],
                what: str) -> Optional[Mapping[str, Any]]:
     """A task or note: explicit GHL id, else the marker."""
-    return by_id(items, record.get("ghlId")) or by_marker(items, record["rankrId"], text_of, what)
+    return by_id(items, record.get("ghlId")) or by_marker(items, record, text_of, what)
 
 
 def find_appointment(events: Sequence[Mapping[str, Any]], record: Mapping[str, Any],
                      calendar_id: str) -> Optional[Mapping[str, Any]]:
     found = by_id(events, record.get("ghlId")) or by_marker(
-        events, record["rankrId"], lambda e: f"{e.get('notes') or ''} {e.get('description') or ''}", "appointments")
+        events, record, lambda e: f"{e.get('notes') or ''} {e.get('description') or ''}", "appointments")
     if found:
         return found
     start = parse_time(record["startTime"])

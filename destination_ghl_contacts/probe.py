@@ -6,11 +6,15 @@
   `contacts.write`), then answers 400 "not found": nothing is changed.
 - when appointments are mapped, `POST /calendars/events/appointments` with a body that lacks every
   required field: 401 without `calendars/events.write`, else 422 from validation: nothing is booked.
+- the settings that name GHL things exist on the location (reads only, see `settings_probe`):
+  `default_calendar_id` and `default_assigned_user_id` in `GET /calendars/`, `rankr_id_custom_field` and
+  every custom field `field_mappings` targets in `GET /locations/{id}/customFields`.
 """
 
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
+from destination_ghl_contacts import settings_probe
 from destination_ghl_contacts.ghl import GHL
 from destination_ghl_contacts.spec import Settings
 from ghl_http import messages
@@ -43,6 +47,7 @@ def run(ghl: GHL, settings: Settings) -> None:
             "POST", "/calendars/events/appointments", json={"locationId": ghl.location_id}, calendars=True, once=True))
         if reply.status not in HARMLESS:
             raise _unexpected("the calendars/events.write probe", reply)
+    settings_probe.run(ghl, settings)
 
 
 def _unexpected(what: str, reply) -> AirbyteTracedException:

@@ -8,11 +8,12 @@ line per sync (and says "Dry run" when nothing was written).
 import threading
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from typing import Dict, List, Optional
+from typing import Any, Dict, List, Optional
 
 from airbyte_cdk.models import AirbyteLogMessage, AirbyteMessage, Level, Type
 
 from destination_ghl_contacts.spec import OBJECTS
+from destination_ghl_contacts.state_stats import Windows
 
 ACTIONS = ("created", "updated", "unchanged", "deleted", "rejected")
 # What input that names no mapped stream (not JSON, a RECORD without a record) is counted as.
@@ -63,8 +64,15 @@ class Report:
         self.skipped_streams: Counter = Counter()
         self._pending: List[AirbyteMessage] = []
         self._lock = threading.Lock()
+        self.windows = Windows()  # rejections per STATE (state_stats)
+        self.sink: Optional[Any] = None  # a rejected_store.RejectedStore, with object_storage_config
 
-    def record(self, obj: str, stream: str, key: str, outcome: Outcome) -> None:
+    def record(self, obj: str, stream: str, key: str, outcome: Outcome, seq: int = 0, location: str = "") -> None:
+        """`seq`: the record's seq in its `location`'s buffer; 0 for one rejected on arrival."""
+        if outcome.rejected:
+            self.windows.rejected(seq, location)
+            if self.sink is not None and not self.dry_run:
+                self.sink.add(stream, key, outcome.reason)
         with self._lock:
             self.counts[obj][outcome.action] += 1
             if outcome.rejected:

@@ -4,6 +4,8 @@ from typing import Any, Dict
 
 from airbyte_cdk.models import ConnectorSpecification, ConnectorSpecificationSerializer
 
+from destination_ghl_contacts import rejected_store
+from ghl_http.config import config_error
 from ghl_http.constants import SCOPE_CONTACTS_READ, SCOPE_CONTACTS_WRITE, SCOPE_EVENTS_WRITE
 from ghl_http.spec_common import advanced_auth, connection_specification
 
@@ -11,6 +13,8 @@ OBJECTS = ("contacts", "tasks", "notes", "appointments", "tags")
 WRITE_MODES = ("upsert", "update_only", "create_only")
 INVALID_POLICIES = ("reject_and_continue", "fail")
 DEFAULT_MAX_DELETES = 25
+# Data Activation: the destination_sync_mode of a contacts operation -> its contact_write_mode
+CONTACT_MODE_OF_SYNC_MODE = {"append_dedup": "upsert", "update": "update_only", "append": "create_only"}
 
 _MAPPING = {
     "type": "object",
@@ -53,8 +57,9 @@ DESTINATION_PROPERTIES: Dict[str, Any] = {
     "rankr_id_custom_field": {
         "title": "Rankr id custom field",
         "description": "Optional key (or id:<id>) of a GHL contact custom field (a TEXT field you create) that "
-        "receives each contact's Rankr id. With it, records that refer to a contact by Rankr id find contacts "
-        "written by earlier syncs; without it, only contacts of the same sync can be referred to by Rankr id.",
+        "receives each contact's key: its Rankr id, else its stream's primary key. With it, records that refer "
+        "to a contact by that key (contactRankrId) find contacts written by earlier syncs, and a contact keeps "
+        "its owner across syncs; without it, only contacts of the same sync can be referred to by key.",
         "type": "string",
         "order": 13,
     },
@@ -114,6 +119,7 @@ DESTINATION_PROPERTIES: Dict[str, Any] = {
         "default": 8,
         "order": 20,
     },
+    "object_storage_config": rejected_store.SPEC,
 }
 
 DOCS_URL = "https://github.com/ghl-contacts-connectors/ghl-contacts-connectors/blob/main/docs/destination-ghl-contacts.md"
@@ -151,6 +157,27 @@ class Settings:
         self.max_deletes = int(config.get("max_deletes_per_sync", DEFAULT_MAX_DELETES))
         self.concurrency = int(config.get("concurrency", 8))
         self.location_id = config.get("location_id")
+        self.write_mode_of_stream: Dict[str, str] = {}
+
+    def apply_catalog(self, catalog: Any) -> None:
+        """Data Activation: a configured stream with a `destination_object_name` writes to that object, with
+        the operation its `destination_sync_mode` names (contacts: append_dedup upsert, update update-only,
+        append create-only). Streams without one keep the `streams` setting and `contact_write_mode`."""
+        for configured in getattr(catalog, "streams", None) or []:
+            obj = configured.destination_object_name
+            if not obj:
+                continue
+            name = configured.stream.name
+            if obj not in OBJECTS:
+                raise config_error(f"catalog: stream '{name}' destination_object_name", f"names no object of this "
+                                   f"destination ({obj!r})", f"Pick one of {', '.join(OBJECTS)} in the connection.")
+            self.object_of_stream[name] = obj
+            mode = getattr(configured.destination_sync_mode, "value", configured.destination_sync_mode)
+            if obj == "contacts" and mode in CONTACT_MODE_OF_SYNC_MODE:
+                self.write_mode_of_stream[name] = CONTACT_MODE_OF_SYNC_MODE[mode]
+
+    def write_mode_for(self, stream: str) -> str:
+        return self.write_mode_of_stream.get(stream, self.write_mode)
 
     @property
     def writes_appointments(self) -> bool:

@@ -37,7 +37,7 @@ def _create(ctx: WriteContext, path: str, listing: Listing, record: Mapping[str,
         return created(None)
     result = ctx.ghl.create_once(
         path, desired, key="task",
-        find=lambda: matching.by_marker(listing.fresh(), record["rankrId"], _body_of, "tasks"))
+        find=lambda: matching.by_marker(listing.fresh(), record, _body_of, "tasks"))
     if isinstance(result, Found):
         return created(result.record["id"])
     if not result.ok:

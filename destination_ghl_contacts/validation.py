@@ -9,6 +9,7 @@ from typing import Any, Mapping, Optional
 
 import jsonschema
 
+from destination_ghl_contacts.identity import RecordKey
 from schemas import RANKR, load_schema
 
 SCHEMA_OF_OBJECT = {"contacts": "contact", "tasks": "task", "notes": "note", "appointments": "appointment",
@@ -65,34 +66,37 @@ def _semantic_problem(obj: str, record: Mapping[str, Any]) -> Optional[str]:
     return None
 
 
-def _delete_problem(obj: str, record: Mapping[str, Any]) -> Optional[str]:
-    # A CDC delete carries little more than its key: ask only for what finds the GHL record again.
+def _delete_problem(obj: str, record: Mapping[str, Any], key: Optional[RecordKey]) -> Optional[str]:
+    # A CDC delete carries little more than its key: ask only for what finds the GHL record again (a content
+    # key cannot: the content is what a delete lacks).
     if obj == "contacts":
         return None if (record.get("ghlId") or record.get("email")) else "a deleted contact needs ghlId or email"
-    if not (record.get("ghlId") or record.get("rankrId")):
-        return "a deleted record needs ghlId or rankrId"
+    if not (record.get("ghlId") or (key is not None and key.stable)):
+        return "a deleted record needs ghlId, rankrId or the stream's primary key"
     if not any(record.get(ref) for ref in _REFERENCES):
         return "no contact reference: give contactId, contactRankrId or contactEmail"
     return None
 
 
-def _one_per_problem(errors: list) -> list:
-    """A value refused by both `pattern` and `format` (an email) is one problem: one reason, the one that says
-    what the value should be (a generic "has an invalid format" gives way)."""
-    kept: dict = {}
-    for error in errors:
-        shape = error.validator in ("pattern", "format")
-        key = (tuple(error.absolute_path), "shape" if shape else id(error))
-        if key not in kept or _reason(kept[key]).endswith(" has an invalid format"):
-            kept[key] = error
-    return list(kept.values())
-
-
-def problem(obj: str, record: Mapping[str, Any]) -> Optional[str]:
-    """None when the record is valid for `obj`, else the reason it is not."""
+def problem(obj: str, record: Mapping[str, Any], key: Optional[RecordKey] = None) -> Optional[str]:
+    """None when the record is valid for `obj`, else the reason it is not (`key`: its identity key)."""
     if is_deleted(record):
-        return _delete_problem(obj, record)
+        return _delete_problem(obj, record, key)
     errors = sorted(_validator(obj).iter_errors(record), key=lambda e: (list(e.absolute_path), e.validator))
     if errors:
-        return "; ".join(dict.fromkeys(_reason(e) for e in _one_per_problem(errors)[:3]))
+        return "; ".join(_one_per_field(errors)[:3])
     return _semantic_problem(obj, record)
+
+
+def _one_per_field(errors) -> list:
+    """One reason per field: an email that fails both its format and its pattern is one problem, said once;
+    of the reasons for one field, the one that says most (a date-time's missing offset, else the format)."""
+    reasons: dict = {}
+    for error in errors:
+        field = tuple(error.absolute_path) or _reason(error)
+        reasons.setdefault(field, []).append(_reason(error))
+    return [min(found, key=_specificity) for found in reasons.values()]
+
+
+def _specificity(reason: str) -> int:
+    return 0 if "UTC offset" in reason else 1 if " is not a valid " in reason else 2

@@ -76,20 +76,31 @@ def _parse(stdout: str) -> List[Dict[str, Any]]:
     return [json.loads(line) for line in stdout.splitlines() if line.startswith("{")]
 
 
-def run(command: str, cfg: Dict[str, Any], lines: Optional[List[str]] = None, timeout: float = 240) -> Result:
+def _catalog_file(folder: Path, catalog: Optional[Dict[str, Any]]) -> str:
+    if catalog is None:
+        return str(CATALOG)
+    (folder / "catalog.json").write_text(json.dumps(catalog))
+    return str(folder / "catalog.json")
+
+
+def run(command: str, cfg: Dict[str, Any], lines: Optional[List[str]] = None, timeout: float = 240,
+        catalog: Optional[Dict[str, Any]] = None) -> Result:
+    """`catalog`: a configured catalog (default: fixtures/configured_catalog.json, the Rankr export's)."""
     folder = _files(cfg)
     args = [SCRIPT, command, "--config", str(folder / "config.json")]
     if command == "write":
-        args += ["--catalog", str(CATALOG)]
+        args += ["--catalog", _catalog_file(folder, catalog)]
     proc = subprocess.run(args, input="".join(line + "\n" for line in lines or []), capture_output=True, text=True,
                           timeout=timeout)
     return Result(_parse(proc.stdout), proc.returncode, proc.stderr)
 
 
-def run_killed(cfg: Dict[str, Any], lines: List[str], after_states: int) -> Result:
+def run_killed(cfg: Dict[str, Any], lines: List[str], after_states: int,
+               catalog: Optional[Dict[str, Any]] = None) -> Result:
     """Start a write and SIGKILL it once it has echoed `after_states` STATE messages."""
     folder = _files(cfg)
-    proc = subprocess.Popen([SCRIPT, "write", "--config", str(folder / "config.json"), "--catalog", str(CATALOG)],
+    proc = subprocess.Popen([SCRIPT, "write", "--config", str(folder / "config.json"),
+                             "--catalog", _catalog_file(folder, catalog)],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     proc.stdin.write("".join(line + "\n" for line in lines))
     proc.stdin.close()

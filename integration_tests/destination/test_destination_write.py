@@ -92,7 +92,13 @@ def test_invalid_records_are_rejected_with_stream_key_and_reason(first_and_secon
 def test_every_state_is_echoed_after_its_records(first_and_second):
     _, first, _, _, _, _ = first_and_second
     sent = [json.loads(line) for line in sample_lines() if json.loads(line)["type"] == "STATE"]
-    assert [m["state"] for m in first.of_type("STATE")] == [m["state"] for m in sent]
+    echoed = [dict(m["state"]) for m in first.of_type("STATE")]
+    stats = [state.pop("destinationStats") for state in echoed]
+    assert echoed == [m["state"] for m in sent]
+    # each STATE counts the records since the previous one, and how many of them were rejected
+    records = sum(1 for line in sample_lines() if json.loads(line)["type"] == "RECORD")
+    assert sum(s["recordCount"] for s in stats) == records
+    assert sum(s["rejectedRecordCount"] for s in stats) == len(first.rejections) == len(EXPECTED["invalid"])
     # the summary comes last: every rejection was reported before the final STATE
     kinds = [m["type"] for m in first.messages if m["type"] in ("STATE",) or "Rejected" in json.dumps(m)]
     assert kinds[-1] == "STATE"

@@ -34,7 +34,11 @@ def test_the_docs_example_writes_through_the_console_script(tmp_path):
         dump = sandbox.dump()
 
     sent = [json.loads(line) for line in (EXAMPLE / "messages.jsonl").read_text().splitlines()]
-    assert [m["state"] for m in messages if m["type"] == "STATE"] == [m["state"] for m in sent if m["type"] == "STATE"]
+    echoed = [dict(m["state"]) for m in messages if m["type"] == "STATE"]
+    stats = [state.pop("destinationStats") for state in echoed]  # the counts of protocol 0.18
+    assert echoed == [m["state"] for m in sent if m["type"] == "STATE"]
+    assert sum(s["recordCount"] for s in stats) == sum(m["type"] == "RECORD" for m in sent)
+    assert sum(s["rejectedRecordCount"] for s in stats) == 1
     rejections = [m["log"]["message"] for m in messages
                   if m["type"] == "LOG" and m["log"]["message"].startswith("Rejected record")]
     assert rejections == ["Rejected record: stream=contacts key=rk_c_000003 "

@@ -10,6 +10,8 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from hypothesis import strategies as st
 
+from destination_ghl_contacts.identity import key_of
+
 # Any character a JSON document can carry (no lone surrogates: the protocol cannot encode them).
 ODD_TEXT = st.characters(blacklist_categories=("Cs",))
 WEIRD = st.sampled_from(["Zoë", "李小龍", "עִברִית", "\u202eevil\u202c", "a\u200bb", "😀🎉", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢", "O'Brien",
@@ -31,7 +33,22 @@ class Case:
 
     @property
     def key(self) -> str:
-        return str(self.data.get("rankrId") or self.data.get("ghlId") or self.data.get("email") or "(no key)")
+        """How the report names the record: its Rankr id when it is one (a string or an integer), else (no primary
+        key in this catalog but rankrId) its content key: a contact's email, a child's digest."""
+        rankr_id = self.data.get("rankrId")
+        if _is_id(rankr_id) and str(rankr_id).strip():
+            return str(int(rankr_id) if isinstance(rankr_id, float) else rankr_id).strip()
+        content = key_of(self.stream, {k: v for k, v in self.data.items() if k != "rankrId"}, {}, None)
+        return content.value if content else "(no key)"
+
+
+def _is_id(value: Any) -> bool:
+    return not isinstance(value, bool) and (isinstance(value, (int, str))
+                                            or (isinstance(value, float) and value.is_integer()))
+
+
+def _not_an_id(value: Any) -> bool:
+    return not _is_id(value)
 
 
 NOT_A_STRING = st.one_of(st.integers(), st.floats(allow_nan=False), st.booleans(), st.lists(st.integers(), max_size=2),
@@ -45,7 +62,8 @@ NO_OFFSET = st.sampled_from(["2026-12-03T10:00:00", "2026-12-03 10:00", "2026-12
 DROP = object()
 BREAKS: Dict[str, List[Tuple[str, st.SearchStrategy]]] = {
     "contacts": [
-        ("rankrId", st.one_of(st.just(DROP), st.sampled_from(["", "rk_t_000001", "c_1", "rk_c_bad id"]), NOT_A_STRING)),
+        # rankrId is optional and any string or integer: only an empty one, or another type, is broken
+        ("rankrId", st.one_of(st.just(""), NOT_A_STRING.filter(_not_an_id))),
         ("email", st.one_of(st.just(DROP), BAD_EMAILS, NOT_A_STRING, st.none())),
         ("firstName", st.one_of(st.just(DROP), st.just(""), NOT_A_STRING, st.none(), st.text(ODD_TEXT, min_size=101, max_size=300))),
         ("lastName", st.one_of(st.just(DROP), st.just(""), NOT_A_STRING, st.none())),
@@ -58,7 +76,7 @@ BREAKS: Dict[str, List[Tuple[str, st.SearchStrategy]]] = {
         ("companyName", st.text(ODD_TEXT, min_size=201, max_size=400)),
     ],
     "tasks": [
-        ("rankrId", st.one_of(st.just(DROP), st.sampled_from(["rk_c_000001", "", "task-1"]))),
+        ("rankrId", st.just("")),
         ("title", st.one_of(st.just(DROP), st.just(""), NOT_A_STRING, st.none())),
         ("dueDate", st.one_of(st.just(DROP), NO_OFFSET, NOT_A_STRING)),
         ("status", st.one_of(st.just(DROP), st.sampled_from(["done", "OPEN", "", "closed"]), NOT_A_STRING)),
@@ -67,12 +85,12 @@ BREAKS: Dict[str, List[Tuple[str, st.SearchStrategy]]] = {
     ],
     "notes": [
         ("body", st.one_of(st.just(DROP), st.just(""), st.none(), NOT_A_STRING)),
-        ("contactRankrId", st.one_of(st.just(DROP), st.sampled_from(["rk_t_1", "", "c1"]))),
+        ("contactRankrId", st.one_of(st.just(DROP), st.just(""))),
         ("createdAt", NO_OFFSET),
     ],
     "tags": [
         ("tags", st.one_of(st.just(DROP), st.just([]), st.lists(st.one_of(st.just(""), st.integers(), st.none()), min_size=1, max_size=3), st.text(max_size=5))),
-        ("rankrId", st.one_of(st.just(DROP), st.just("rk_c_1"))),
+        ("rankrId", st.just("")),
     ],
     "appointments": [
         ("startTime", st.one_of(st.just(DROP), NO_OFFSET)),

@@ -20,9 +20,14 @@ def make_config(**extra):
             "api_base_url": BASE, "requests_per_10_seconds": 1000, "request_timeout_seconds": 5, **extra}
 
 
+# The location's contact custom fields, unless a test registers its own answer.
+CUSTOM_FIELDS = {"customFields": [{"id": "f1", "fieldKey": "contact.lead_score", "dataType": "NUMERICAL"}]}
+
+
 @pytest.fixture
 def mock():
     with requests_mock.Mocker() as m:
+        m.get(f"{BASE}/locations/{LOC}/customFields", json=CUSTOM_FIELDS)
         yield m
 
 

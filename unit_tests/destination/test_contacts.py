@@ -121,3 +121,10 @@ def test_deletes_respect_the_opt_in_and_the_cap(mock, make_ctx):
 def test_phone_and_birthday_compare_as_ghl_stores_them():
     have = {"phone": "+15125550100", "dateOfBirth": "1990-04-01T00:00:00.000Z", "email": "a@b.co"}
     assert changed_fields(have, {"phone": "+1 (512) 555-0100", "dateOfBirth": "1990-04-01", "email": "A@b.co"}, {}) == {}
+
+
+def test_a_custom_field_value_that_does_not_fit_its_type_is_rejected_before_any_write(mock, make_ctx):
+    ctx = make_ctx()
+    outcome = write_contact(ctx, item("contacts", dict(RECORD, customFields={"lead_score": "very high"})))
+    assert outcome.rejected and "customFields.lead_score: 'very high' does not fit" in outcome.reason
+    assert [r.path for r in mock.request_history] == ["/locations/loc1/customfields"]
