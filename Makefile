@@ -15,8 +15,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[dev,sandbox]'
 	touch $(STAMP)
 
+# The suites wait on rate limits and subprocesses far more than they compute: three workers, each test file on
+# one worker (its module-scoped sandbox stays its own), keep `make test` well inside CI's time on two cores.
+TEST_WORKERS ?= 3
+
 test: demo-deps
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile
 
 unit: venv
 	$(BIN)/python -m pytest -q unit_tests
