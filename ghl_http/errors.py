@@ -6,7 +6,7 @@
 
 import random
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Optional, Union
+from typing import Any, Optional, Union
 
 import orjson
 import requests

@@ -14,7 +14,7 @@ from airbyte_cdk.test.models import ConnectorTestScenario
 from airbyte_cdk.test.standard_tests.docker_base import DockerConnectorTestSuite
 from airbyte_cdk.test.standard_tests.pytest_hooks import pytest_generate_tests as cdk_generate_tests
 
-from integration_tests.images.containers import IMAGES, ROOT, entry_point_missing
+from integration_tests.images.containers import ROOT, entry_point_missing
 
 pytestmark = pytest.mark.image_tests
 

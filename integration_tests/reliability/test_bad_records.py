@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import logging
 import re
 
 import pytest
@@ -24,7 +23,7 @@ from ghl_sandbox.process import SandboxProcess
 from . import rankr
 from .bad_records import Case, batch, reason_names
 from .figures import FIGURES
-from .harness import SECRETS, calendar_id, pit_config, run_destination
+from .harness import calendar_id, pit_config, run_destination
 
 _examples = itertools.count(1)
 REJECTED = re.compile(r"^Rejected record: stream=(\S+) key=(.+?) reason=(.+)$", re.S)

@@ -4,7 +4,7 @@ import pytest
 
 from source_ghl_contacts.components.times import utc_instant
 
-from .builders import RATE_HEADERS, ChildResponse, Requests, SearchResponse, config
+from .builders import RATE_HEADERS, Requests, SearchResponse, config
 from .harness import run_read
 
 
