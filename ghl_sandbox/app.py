@@ -2,8 +2,9 @@
 
 Request pipeline for GHL routes, in order:
   route match (unknown path: 404, empty body) -> latency -> bearer token (401) -> rate limit (429)
-  -> pre-route fault (429/5xx) -> Version header -> scope (401) -> handler (location 403, validation 422,
-  business rules 400) -> post-route fault (stall/drop/truncate).
+  -> pre-route fault (429/5xx) -> Version header -> scope (401) -> spec validation of query and body (422,
+  `spec_validation.py`) -> handler (location 403, checks beyond the spec 422, business rules 400)
+  -> post-route fault (stall/drop/truncate).
 `x-ratelimit-*` headers go on every GHL response. `/_sandbox/*` admin routes skip all of it and are not
 counted in stats.
 """
@@ -23,10 +24,11 @@ import orjson
 
 from .auth import AUTH_CLASS_DENIED, INVALID_TOKEN, LOCATION_DENIED, SCOPE_DENIED, Auth, Token
 from .config import SandboxConfig
-from .errors import ApiError, contact_not_found
+from .errors import ApiError, contact_not_found, unprocessable
 from .faults import FAULT_RESPONSES, PRE_KINDS, Faults
 from .rate_limit import TOO_MANY, RateLimiter
 from .routes import CALENDARS_VERSION, Route, Router, load_all
+from .spec_validation import SpecValidator
 from .seed import LocationSeed, load_location_seeds, seed_fingerprint, seed_store
 from .stats import Stats
 from .store import Store
@@ -275,7 +277,9 @@ def _drop_connection(receive) -> None:
 class GhlApp:
     def __init__(self, sb: Sandbox):
         self.sb = sb
-        self.router = Router(load_all())
+        routes = load_all()
+        self.router = Router(routes)
+        self.spec = SpecValidator(routes)  # compiled once: a request only runs the validators
 
     async def __call__(self, scope, receive, send):
         typ = scope["type"]
@@ -368,6 +372,7 @@ class GhlApp:
         else:
             ctx = Ctx(sb, route, method, params, query, token, raw, headers)
             try:
+                self._validate(ctx, route, "v2")
                 status, body = await route.handler(ctx)
             except ApiError as e:
                 status, body = e.status, e.body
@@ -375,6 +380,17 @@ class GhlApp:
                 log.exception("handler failed: %s", route.key)
                 status, body = 500, {"statusCode": 500, "message": "Internal server error"}
         await self._finish(send, receive, route, status, body, rl, fault)
+
+    def _validate(self, ctx: Ctx, route: Route, family: str) -> None:
+        """422 with every message when the query or body breaks the operation's spec schema."""
+        op = self.spec.operation(family, route.key)
+        if op is None:
+            return
+        errs = op.check_query(ctx.query) if op.query is not None else []
+        if op.body is not None:
+            errs += op.check_body(ctx.json(must_be_object=False))
+        if errs:
+            raise unprocessable(errs)
 
     async def _finish(self, send, receive, route: Route, status: int, body, rl: list, fault: str | None):
         sb = self.sb

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 from .errors import ApiError, bad_request, unprocessable
 from .util import iso_ms, parse_time_ms
-from .validation import SEARCH, unknown_properties
 
 MAX_PAGE_LIMIT = 500
 MAX_PAGED_RECORDS = 10_000
@@ -275,10 +274,15 @@ def _is_int(v) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
 
 
+# The search grammar is absent from the spec (SearchBodyV2DTO declares no property; BEHAVIOUR 8), so this
+# module checks the body itself, in the same 422 style as the spec layer.
+SEARCH = frozenset({"locationId", "page", "pageLimit", "searchAfter", "filters", "sort", "query"})
+
+
 def compile_search(body: dict) -> SearchPlan:
     if not isinstance(body, dict):
         raise unprocessable(["body must be an object"])
-    errs = unknown_properties(body, SEARCH)
+    errs = [f"property {k} should not exist" for k in body if k not in SEARCH]
     loc = body.get("locationId")
     if not loc:
         errs.append("locationId should not be empty")
@@ -333,7 +337,10 @@ def compile_search(body: dict) -> SearchPlan:
         if not isinstance(s, dict):
             raise unprocessable(["each value in sort must be an object"])
         field = s.get("field")
-        direction = str(s.get("direction", "asc")).lower()
+        direction = s.get("direction", "asc")
+        if not isinstance(field, str) or not isinstance(direction, str):
+            raise unprocessable(["sort.field and sort.direction must be strings"])
+        direction = direction.lower()
         if field not in SORT_FIELDS:
             raise bad_request(f"Invalid sort field {field}")
         if direction not in ("asc", "desc"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from .. import records
 from ..errors import unprocessable
 from ..util import trace_id
-from ..validation import TASK_SEARCH, unknown_properties
+from ..validation import check_task_search
 from . import CONTACTS_VERSION, route
 
 
@@ -17,16 +17,7 @@ async def search_tasks(ctx):
     loc = ctx.params["locationId"]
     ctx.check_location(loc)
     body = ctx.json()
-    errs = unknown_properties(body, TASK_SEARCH)
-    for k in ("contactId", "assignedTo"):
-        if k in body and (not isinstance(body[k], list) or any(not isinstance(x, str) for x in body[k])):
-            errs.append(f"each value in {k} must be a string")
-    if "completed" in body and not isinstance(body["completed"], bool):
-        errs.append("completed must be a boolean value")
-    for k, d in (("limit", 25), ("skip", 0)):
-        v = body.get(k, d)
-        if not isinstance(v, int) or isinstance(v, bool) or v < 0:
-            errs.append(f"{k} must be a number conforming to the specified constraints")
+    errs = check_task_search(body)  # types and undeclared properties: the spec layer (TaskSearchParamsDto)
     if errs:
         raise unprocessable(errs)
     sb = ctx.sb
@@ -53,7 +44,5 @@ async def search_tasks(ctx):
 async def custom_fields(ctx):
     loc = ctx.params["locationId"]
     ctx.check_location(loc)
-    model = ctx.query.get("model") or "all"
-    if model not in ("contact", "opportunity", "all"):
-        raise unprocessable(["model must be one of the following values: contact, opportunity, all"])
+    model = ctx.query.get("model") or "all"  # the enum: the spec layer
     return 200, {"customFields": ctx.sb.store.custom_fields(loc, model), "traceId": trace_id()}
