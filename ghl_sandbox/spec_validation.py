@@ -74,6 +74,12 @@ def _locations_task_items(schemas: dict):
         s["properties"]["tasks"]["items"] = {"type": "object"}
 
 
+def _event_times(schemas: dict):
+    for s in _named(schemas, "CalendarEventDTO"):
+        for k in ("startTime", "endTime", "dateAdded", "dateUpdated"):
+            s["properties"][k] = {"type": "string"}
+
+
 def _custom_field_value(schemas: dict):
     for s in _named(schemas, "CustomFieldSchema"):
         if "value" in s.get("properties", {}):
@@ -103,6 +109,8 @@ EXCEPTIONS = (
     # Response-side errata: used by the tests and the fuzz run that check response bodies against the spec.
     SpecException("contacts", _custom_field_value, "§3.6: a read custom field's value may be a string, number, "
                                                 "array or object"),
+    SpecException("calendars", _event_times, "§3.10 / §4.2: an event's times are text ('YYYY-MM-DD HH:MM:SS', "
+                                             "ISO 8601); the spec types them objects"),
     SpecException("locations", _locations_task_items, "§3.8: the task search's item schema is wrong"),
 )
 # Query parameters the spec marks required whose absence real GHL answers with a 403 from the location check,
@@ -324,5 +332,23 @@ class SpecValidator:
         return self.ops.get((family, route_key))
 
 
-__all__ = ["SpecValidator", "Operation", "SpecException", "EXCEPTIONS", "LOCATION_403", "patched_spec", "to_request_schema",
+def fuzz_document(family: str = "v2") -> dict:
+    """One self-contained OpenAPI document of every operation the sandbox implements, `$ref`s inlined and
+    `EXCEPTIONS` applied: what the fuzz test hands to Schemathesis."""
+    from .routes import load_all
+    commons = {"v2": _load(V2_COMMON), "v3": _load(V3_COMMON)}
+    docs: dict = {}
+    paths: dict = {}
+    for r in load_all():
+        if r.kind != "ghl":
+            continue
+        api = r.path.strip("/").split("/")[0]
+        doc = docs.get(api) or docs.setdefault(api, patched_spec(api, family))
+        op = doc["paths"].get(r.path, {}).get(r.method.lower())
+        if op is not None:
+            paths.setdefault(r.path, {})[r.method.lower()] = _Resolver(doc, commons[family]).resolve(op)
+    return {"openapi": "3.0.0", "info": {"title": f"ghl_sandbox ({family})", "version": family}, "paths": paths}
+
+
+__all__ = ["fuzz_document", "SpecValidator", "Operation", "SpecException", "EXCEPTIONS", "LOCATION_403", "patched_spec", "to_request_schema",
            "messages", "MAX_SAFE"]
