@@ -22,6 +22,7 @@ from urllib.parse import parse_qsl
 
 import orjson
 
+from . import api_v3
 from .auth import AUTH_CLASS_DENIED, INVALID_TOKEN, LOCATION_DENIED, SCOPE_DENIED, Auth, Token
 from .config import SandboxConfig
 from .errors import ApiError, contact_not_found, unprocessable
@@ -183,7 +184,7 @@ class Sandbox:
 class Ctx:
     """What a handler sees of one request."""
 
-    __slots__ = ("sb", "route", "method", "params", "query", "token", "_body", "_raw", "headers")
+    __slots__ = ("sb", "route", "method", "params", "query", "token", "_body", "_raw", "headers", "api")
 
     def __init__(self, sb: Sandbox, route: Route, method: str, params: dict, query: dict, token: Token | None,
                  raw: bytes, headers: dict):
@@ -196,6 +197,7 @@ class Ctx:
         self._raw = raw
         self._body = None
         self.headers = headers
+        self.api = "v2"  # or "v3" (api_v3.py): the spelling of the answer
 
     def json(self, *, must_be_object: bool = True):
         if self._body is None:
@@ -363,7 +365,8 @@ class GhlApp:
             await self._send(send, st, body, rl, content_type=ct)
             return
         version = headers.get("version")
-        if route.version and version != route.version:
+        family = "v3" if version == api_v3.VERSION and self.spec.operation("v3", route.key) else "v2"
+        if route.version and version != route.version and family != "v3":
             status, body = version_error(route, version)
         elif route.scope and route.scope not in token.scopes:
             status, body = 401, SCOPE_DENIED
@@ -372,8 +375,13 @@ class GhlApp:
         else:
             ctx = Ctx(sb, route, method, params, query, token, raw, headers)
             try:
-                self._validate(ctx, route, "v2")
+                self._validate(ctx, route, family)
+                if family == "v3":
+                    ctx.api = family
+                    ctx._body = api_v3.request_body(ctx._body)
                 status, body = await route.handler(ctx)
+                if family == "v3":
+                    body = api_v3.response_body(body, self.spec.success_keys(route.key))
             except ApiError as e:
                 status, body = e.status, e.body
             except Exception:  # pragma: no cover - a bug in a handler; answer like GHL's 500

@@ -313,6 +313,7 @@ class SpecValidator:
 
     def __init__(self, routes):
         self.ops: dict[tuple[str, str], Operation | None] = {}
+        self.v3_success: dict[str, frozenset] = {}  # route -> top-level names of its v3 2xx answer
         self.missing: list[str] = []
         docs: dict[tuple[str, str], tuple[dict, dict]] = {}
         commons = {"v2": _load(V2_COMMON), "v3": _load(V3_COMMON)}
@@ -325,11 +326,26 @@ class SpecValidator:
                     docs[(api, family)] = (patched_spec(api, family), commons[family])
                 op = compile_operation(*docs[(api, family)], r.method, r.path)
                 self.ops[(family, r.key)] = op
+                if op is not None and family == "v3":
+                    self.v3_success[r.key] = _success_keys(*docs[(api, family)], r.method, r.path)
                 if op is None and family == "v2":
                     self.missing.append(r.key)
 
     def operation(self, family: str, route_key: str) -> Operation | None:
         return self.ops.get((family, route_key))
+
+    def success_keys(self, route_key: str) -> frozenset:
+        return self.v3_success.get(route_key, frozenset())
+
+
+def _success_keys(doc: dict, common: dict, method: str, path: str) -> frozenset:
+    op = doc["paths"][path][method.lower()]
+    keys: set = set()
+    for status, resp in _Resolver(doc, common).resolve(op.get("responses", {})).items():
+        if status.startswith("2"):
+            for media in (resp.get("content") or {}).values():
+                keys |= set((media.get("schema") or {}).get("properties", {}))
+    return frozenset(keys)
 
 
 def fuzz_document(family: str = "v2") -> dict:

@@ -62,7 +62,7 @@ async def create_appointment(ctx):
     sb.store.insert_appointments([(aid, body["contactId"], loc, cal["id"], start, now, now, orjson.dumps(event))])
     suffix = _suffix(body["startTime"])
     sb.store.set_appointment_suffix(aid, suffix)
-    return 200, _answer(event, body, start, end, suffix)
+    return 200, _answer(ctx, event, body, start, end, suffix)
 
 
 @route("GET", "/calendars/events/appointments/{eventId}", scope="calendars/events.readonly",
@@ -112,7 +112,7 @@ async def update_appointment(ctx):
     if body.get("startTime"):
         suffix = _suffix(body["startTime"])
         sb.store.set_appointment_suffix(event["id"], suffix)
-    return 200, _answer(event, body, start, end, suffix)
+    return 200, _answer(ctx, event, body, start, end, suffix)
 
 
 def _appointment(ctx) -> tuple[int, dict, str | None]:
@@ -166,7 +166,7 @@ def _render(ms: int, suffix: str | None) -> str:
     return local[:19] + suffix
 
 
-def _answer(event: dict, body: dict, start: int, end: int, suffix: str | None) -> dict:
+def _answer(ctx, event: dict, body: dict, start: int, end: int, suffix: str | None) -> dict:
     """The flat create/update body (spec AppointmentSchemaResponse): times echo the request's text when it sent
     them, and otherwise are written with the offset the client used for this event, so an edit answers in the
     create's form; meetingLocationType and rrule are not stored, so they echo the request too."""
@@ -178,5 +178,7 @@ def _answer(event: dict, body: dict, start: int, end: int, suffix: str | None) -
            "address": event["address"], "isRecurring": bool(body.get("rrule"))}
     if body.get("rrule"):
         out["rrule"] = body["rrule"]
+    if ctx.api == "v3":  # v3's AppointmentSchemaResponse requires both; v2 answers lack them (#246)
+        out["dateAdded"], out["dateUpdated"] = event["dateAdded"], event["dateUpdated"]
     out["traceId"] = trace_id()
     return out
