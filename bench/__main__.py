@@ -26,12 +26,15 @@ import threading
 import time
 import traceback
 
-from . import cpu, destination, full_sync, incremental, memory, plot
+from . import agency, cpu, destination, full_sync, incremental, memory, plot
 from .harness import AT_GHL_LIMITS, GHL_BURST, GHL_WINDOW_S, BenchError
 
-RUNS = ("full_sync", "incremental", "destination", "sandbox_speed", "cpu", "memory")
-SIZES = {"full": {"sync": 2000, "dest": 2000, "cpu": 50_000, "memory": (10_000, 100_000), "speed_s": 10},
-         "quick": {"sync": 200, "dest": 150, "cpu": 5000, "memory": (2000, 20_000), "speed_s": 3}}
+RUNS = ("full_sync", "incremental", "destination", "sandbox_speed", "cpu", "memory", "agency")
+# agency: (locations, contacts per location, the fan-out curve's location counts, its contacts per location)
+SIZES = {"full": {"sync": 2000, "dest": 2000, "cpu": 50_000, "memory": (10_000, 100_000), "speed_s": 10,
+                  "agency": (20, 100, (1, 5, 10, 20, 40), 50)},
+         "quick": {"sync": 200, "dest": 150, "cpu": 5000, "memory": (2000, 20_000), "speed_s": 3,
+                   "agency": (5, 20, (1, 5, 10), 10)}}
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -113,6 +116,8 @@ def run_selected(selected: set, sizes: dict, serial: bool) -> dict:
         results["cpu"] = _guarded("cpu", cpu.run, sizes["cpu"])
     if "memory" in selected:
         results["memory"] = _guarded("memory", memory.run, sizes["memory"])
+    if "agency" in selected:  # alone: one process then holds many locations' threads, its CPU is a figure
+        results["agency"] = _guarded("agency", agency.run, *sizes["agency"])
     return results
 
 
@@ -185,6 +190,15 @@ def _rows(runs: dict) -> list[tuple[str, str]]:
         f"{_n(r['wall_s'], 1)} s | {_n(r['requests'])} requests for {_n(r['records_total'])} records "
         f"({r['requests_per_record']}/record) | floor {_n(r['floor_s'], 1)} s | time/floor "
         f"{r['time_over_floor']} | {r['rate_limited_429']} x 429"))
+    add("agency", lambda r: f"6 agency ({r.get('locations')} locations)", lambda r: " | ".join(
+        [f"{name}: " + (f"FAILED {fig['error']}" if "error" in fig else
+                        f"{_n(fig['wall_s'], 1)} s, busiest location's floor {_n(fig['floor_s'], 1)} s, time/floor "
+                        f"{fig['time_over_floor']}, {fig['rate_limited_429']} x 429, peak {fig['max_peak_window']}/window, "
+                        f"CPU {fig['cpu_s']} s")
+         for name, fig in (("source", r["source"]), ("destination", r["destination"]))]
+        + ["fan-out (locations: time/floor, CPU share) " + ", ".join(
+            f"{p['locations']}: " + ("FAILED" if "error" in p else f"{p['time_over_floor']}, {p['cpu_share']}")
+            for p in r["fan_out"]["curve"]) + f"; knee {r['fan_out']['knee_locations']}"]))
     add("sandbox_speed", "sandbox serving rate", lambda r: f"{_n(r['requests_per_s'])} req/s ({r['route']}, "
                                                            f"no latency, no limit)")
     return rows

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import threading
 from dataclasses import dataclass, field
+from typing import Callable
 from pathlib import Path
 
 from . import airbyte_feed
@@ -50,10 +51,14 @@ class CheckResult:
     message: str
 
 
-def check(exe: Path, config_path: Path) -> CheckResult:
+def check(exe: Path, config_path: Path, on_config_change: Callable[[dict], None] | None = None) -> CheckResult:
+    """A check may rotate a single-use OAuth refresh token (when the stored access token has expired): its
+    CONTROL message goes to `on_config_change` at once, as for every other command."""
     proc = subprocess.run([str(exe), "check", "--config", str(config_path)], capture_output=True, text=True,
                           timeout=300)
     for msg in _messages(proc.stdout.splitlines()):
+        if msg.get("type") == "CONTROL" and on_config_change:
+            on_config_change(msg["control"]["connectorConfig"]["config"])
         if msg.get("type") == "CONNECTION_STATUS":
             status = msg["connectionStatus"]
             return CheckResult(status.get("status") == "SUCCEEDED", status.get("message") or "")

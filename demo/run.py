@@ -179,7 +179,7 @@ def run_real(a, out: Path, exes: dict) -> int:
     report = Report(where=configs.where)
     steps.start("Checking both connectors against GHL")
     for name, cfg in ((pipeline.SOURCE, configs.source), (pipeline.DESTINATION, configs.destination)):
-        res = pipeline.check(exes[name], cfg)
+        res = pipeline.check(exes[name], cfg, connector_config.persist_rotated(cfg))
         steps.note(f"{name} check: {'OK' if res.ok else 'FAILED'} {res.message}")
         if not res.ok:
             report.problems.append(f"{name} check failed: {res.message}")

@@ -60,10 +60,21 @@ class Warehouse:
 
     def source(self, executable: Path | str, config: dict,
                on_config_change: Callable[[dict], None] | None = None):
-        """The GHL source as PyAirbyte runs it: a local executable, nothing fetched."""
+        """The GHL source as PyAirbyte runs it: a local executable, nothing fetched.
+
+        PyAirbyte hands a CONTROL message's config to the callback but keeps running later commands (the
+        `read` after its `discover`) with the config it was given: with single-use refresh tokens that one is
+        spent. So the new config also becomes the source's own (docs/python.md has the same recipe)."""
         ab = _import_airbyte()
+        src = None
+
+        def changed(new_config: dict) -> None:
+            if on_config_change:
+                on_config_change(new_config)
+            src.set_config(new_config, validate=False)
+
         src = ab.get_source("source-ghl-contacts", config=config, local_executable=str(executable),
-                            config_change_callback=on_config_change, install_if_missing=False)
+                            config_change_callback=changed, install_if_missing=False)
         src.select_all_streams()
         return src
 

@@ -9,8 +9,7 @@ import argparse
 import io
 import logging
 from collections import deque
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Deque, Iterable, Mapping, Optional, Tuple, Union
+from typing import Any, Deque, Dict, Iterable, Mapping, Optional, Tuple, Union
 
 from airbyte_cdk.destinations import Destination
 from airbyte_cdk.models import (
@@ -26,14 +25,15 @@ from airbyte_cdk.utils.airbyte_secrets_utils import get_secrets, update_secrets
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from destination_ghl_contacts import mapping, probe
-from destination_ghl_contacts.buffer import Buffer
-from destination_ghl_contacts.context import WriteContext
-from destination_ghl_contacts.flush import Flusher, invalid_record_error
+from destination_ghl_contacts.flush import invalid_record_error
 from destination_ghl_contacts.ghl import GHL
+from destination_ghl_contacts.locations import Locations
 from destination_ghl_contacts.input import Unusable, parse_lines, record_key, unusable_record
 from destination_ghl_contacts.report import UNUSABLE_INPUT, Report, rejected
 from destination_ghl_contacts.spec import Settings, connection_spec, specification
 from destination_ghl_contacts.validation import problem
+from ghl_http import messages, tenancy
+from ghl_http.cdk_logs import quiet_cdk_noise
 from ghl_http.check import explain_failure
 from ghl_http.config import read_config_file, validate_config
 
@@ -44,6 +44,7 @@ SOFT_FLUSH_RECORDS = 1000
 class DestinationGhlContacts(Destination):
     def run_cmd(self, parsed_args: argparse.Namespace) -> Iterable[AirbyteMessage]:
         """Our config check runs before the CDK's, so a bad config names its field and the fix."""
+        quiet_cdk_noise()
         if parsed_args.command in ("check", "write"):
             # Ours, not the CDK's read_config: an unreadable file or a JSON list is a config error, not a system one.
             config = read_config_file(parsed_args.config)
@@ -70,77 +71,91 @@ class DestinationGhlContacts(Destination):
         base_url = str(config.get("api_base_url") or "") if isinstance(config, Mapping) else ""
         try:
             resolved = validate_config(config, connection_spec())
-            probe.run(GHL(resolved, logger), Settings(resolved))
+            location_configs = tenancy.location_configs(resolved, logger)
+            # Locations named in `location_ids` are each proven; of "every installed location", the first stands for all.
+            checked = location_configs if resolved.get("location_ids") else location_configs[:1]
         except Exception as exc:  # every failure becomes a status with the user's next step
             return AirbyteConnectionStatus(status=Status.FAILED, message=explain_failure(exc, base_url))
-        return AirbyteConnectionStatus(status=Status.SUCCEEDED)
+        failed = []
+        for location_config in checked:
+            try:
+                probe.run(GHL(location_config, logger), Settings(location_config))
+            except Exception as exc:
+                failed.append((location_config["location_id"], explain_failure(exc, base_url)))
+        if not failed:
+            return AirbyteConnectionStatus(status=Status.SUCCEEDED)
+        if len(checked) == 1:
+            return AirbyteConnectionStatus(status=Status.FAILED, message=failed[0][1])
+        details = " | ".join(f"Location '{location_id}': {text}" for location_id, text in failed)
+        return AirbyteConnectionStatus(status=Status.FAILED, message=messages.LOCATIONS_FAILED_CHECK.format(
+            failed=len(failed), total=len(checked), details=details))
 
     def write(self, config: Mapping[str, Any], configured_catalog: ConfiguredAirbyteCatalog,
               input_messages: Iterable[AirbyteMessage]) -> Iterable[AirbyteMessage]:
         resolved = validate_config(config, connection_spec())
         settings = Settings(resolved)
-        logger = logging.getLogger("airbyte")
         report = Report(settings.dry_run)
-        buffer = Buffer()
-        ctx = WriteContext(GHL(resolved, logger), settings, report, buffer)
+        locations = Locations(resolved, settings, report, logging.getLogger("airbyte"))
         try:
-            with ThreadPoolExecutor(max_workers=settings.concurrency, thread_name_prefix="ghl-write") as pool:
-                yield from _write(ctx, Flusher(ctx, pool), input_messages)
+            yield from _write(settings, report, locations, input_messages)
         finally:
-            buffer.close()
+            locations.close()
 
 
-def _write(ctx: WriteContext, flusher: Flusher, input_messages: Iterable[AirbyteMessage]) -> Iterable[AirbyteMessage]:
+def _write(settings: Settings, report: Report, locations: Locations,
+           input_messages: Iterable[AirbyteMessage]) -> Iterable[AirbyteMessage]:
     since_flush = 0
-    states: Deque[Tuple[int, AirbyteMessage]] = deque()  # (seq of the last record before it, STATE)
+    states: Deque[Tuple[Dict[str, int], AirbyteMessage]] = deque()  # (each location's last record before it, STATE)
     for message in input_messages:
         if isinstance(message, Unusable) or message.type == Type.RECORD:
-            since_flush += _take(ctx, message)
+            since_flush += _take(settings, report, locations, message)
             if since_flush >= SOFT_FLUSH_RECORDS:
-                flusher.flush(final=False)
+                locations.flush(final=False)
                 since_flush = 0
-                yield from _ready(ctx, states)
-            yield from ctx.report.drain()
+                yield from _ready(report, locations, states)
+            yield from report.drain()
         elif message.type == Type.STATE:
-            states.append((ctx.buffer.last_seq, message))
-            flusher.flush(final=False)
+            states.append((locations.pending_marks(), message))
+            locations.flush(final=False)
             since_flush = 0
-            yield from _ready(ctx, states)
-    flusher.flush(final=True)
-    yield from _ready(ctx, states)
-    yield ctx.report.summary()
+            yield from _ready(report, locations, states)
+    locations.flush(final=True)
+    yield from _ready(report, locations, states)
+    yield report.summary()
 
 
-def _ready(ctx: WriteContext, states: Deque[Tuple[int, AirbyteMessage]]) -> Iterable[AirbyteMessage]:
+def _ready(report: Report, locations: Locations, states: Deque[Tuple[Dict[str, int], AirbyteMessage]]) -> Iterable[AirbyteMessage]:
     """Reports first, then every STATE whose records are all written or rejected."""
-    yield from ctx.report.drain()
-    oldest = ctx.buffer.oldest_pending()
-    while states and (oldest is None or states[0][0] < oldest):
+    yield from report.drain()
+    while states and locations.done_before(states[0][0]):
         yield states.popleft()[1]
 
 
-def _take(ctx: WriteContext, message: Union[AirbyteMessage, Unusable]) -> int:
-    """Validate one record and buffer it; 1 when buffered, 0 when rejected or skipped."""
+def _take(settings: Settings, report: Report, locations: Locations, message: Union[AirbyteMessage, Unusable]) -> int:
+    """Validate one record and buffer it in its location; 1 when buffered, 0 when rejected or skipped."""
     bad = message if isinstance(message, Unusable) else unusable_record(message)
     stream = bad.stream if bad else message.record.stream
-    obj = ctx.settings.object_of_stream.get(stream) if stream else None
+    obj = settings.object_of_stream.get(stream) if stream else None
     if stream and obj is None:
-        ctx.report.skip_stream(stream)
+        report.skip_stream(stream)
         return 0
     if bad:
-        return _reject(ctx, obj, stream, bad.key, bad.reason)
-    record = mapping.rename(message.record.data, ctx.settings.field_mappings[obj])
+        return _reject(settings, report, obj, stream, bad.key, bad.reason)
+    record = mapping.rename(message.record.data, settings.field_mappings[obj])
     key = record_key(record)
     reason = problem(obj, record)
     if reason:
-        return _reject(ctx, obj, stream, key, reason)
+        return _reject(settings, report, obj, stream, key, reason)
+    ctx, reason = locations.writer_for(record)
+    if ctx is None:
+        return _reject(settings, report, obj, stream, key, reason)
     ctx.buffer.add(obj, stream, key, record)
     return 1
 
 
-def _reject(ctx: WriteContext, obj: Optional[str], stream: Optional[str], key: str, reason: str) -> int:
+def _reject(settings: Settings, report: Report, obj: Optional[str], stream: Optional[str], key: str, reason: str) -> int:
     """`obj` None: input that names no mapped stream (not JSON, no record); the report counts it apart."""
-    ctx.report.record(obj or UNUSABLE_INPUT, stream or "(none)", key, rejected(reason))
-    if ctx.settings.fail_on_invalid:
+    report.record(obj or UNUSABLE_INPUT, stream or "(none)", key, rejected(reason))
+    if settings.fail_on_invalid:
         raise invalid_record_error(stream or "(none)", key, reason)
     return 0

@@ -150,7 +150,7 @@ class Settings:
         self.deletes_enabled = bool(config.get("deletes_enabled", False))
         self.max_deletes = int(config.get("max_deletes_per_sync", DEFAULT_MAX_DELETES))
         self.concurrency = int(config.get("concurrency", 8))
-        self.location_id = config["location_id"]
+        self.location_id = config.get("location_id")
 
     @property
     def writes_appointments(self) -> bool:

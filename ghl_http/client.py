@@ -45,7 +45,7 @@ def build_http_client(
         logger=logger,
         error_handler=GHLErrorHandler(
             oauth=uses_oauth(config),
-            location_id=config["location_id"],
+            location_id=config.get("location_id") or "",
             passthrough_statuses=passthrough_statuses,
             retry_ambiguous=retry_ambiguous,
             retries=retries,

@@ -9,7 +9,10 @@ from airbyte_cdk.connector import BaseConnector
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
+from ghl_http.auth import AGENCY_OAUTH, AUTH_TYPES
 from ghl_http.constants import DEFAULT_API_BASE_URL
+
+_AUTH_TYPES = ", ".join(repr(kind) for kind in AUTH_TYPES)
 
 
 def config_error(field: str, problem: str, fix: str) -> AirbyteTracedException:
@@ -56,7 +59,7 @@ def _schema_problem(error: jsonschema.ValidationError) -> str:
     if error.validator == "enum":
         return f"must be one of {error.validator_value}"
     if error.validator == "const":
-        return "must be 'private_integration_token' or 'oauth2.0'" if list(error.absolute_path)[-1:] == ["auth_type"] else "is invalid"
+        return f"must be one of {_AUTH_TYPES}" if list(error.absolute_path)[-1:] == ["auth_type"] else "is invalid"
     return "is invalid"
 
 
@@ -83,7 +86,7 @@ def _check_credentials_shape(credentials: Any) -> None:
         raise config_error("credentials", "must be an object", "Set it to {\"auth_type\": ..., ...}.")
     if "auth_type" not in credentials:
         raise config_error(
-            "credentials.auth_type", "is missing", "Set it to 'private_integration_token' or 'oauth2.0'."
+            "credentials.auth_type", "is missing", f"Set it to one of {_AUTH_TYPES}."
         )
 
 
@@ -108,6 +111,22 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def _check_locations(config: Mapping[str, Any]) -> None:
+    """Which locations a config names depends on its credentials (`ghl_http.tenancy`)."""
+    agency = config["credentials"]["auth_type"] == AGENCY_OAUTH
+    if not agency and not config.get("location_id"):
+        raise config_error("location_id", "is missing",
+                           "Set it to the sub-account id the token belongs to (only agency credentials may leave it out).")
+    for field in ("location_ids", "location_shard"):
+        if not agency and config.get(field):
+            raise config_error(field, "is set, but it only applies to agency credentials",
+                               "Remove it, or use agency OAuth credentials (auth_type 'agency_oauth2.0').")
+    shard = config.get("location_shard")
+    if shard and shard["index"] >= shard["count"]:
+        raise config_error("location_shard.index", f"is out of range (must be below count, {shard['count']})",
+                           "Give each of the 'count' connections one index from 0 to count - 1.")
+
+
 def _with_defaults(config: Mapping[str, Any], spec: Mapping[str, Any]) -> Dict[str, Any]:
     resolved = dict(config)
     for name, prop in spec.get("properties", {}).items():
@@ -130,6 +149,7 @@ def validate_config(config: Mapping[str, Any], connection_spec: Mapping[str, Any
         error = _oneof_error(error)
         field = _field_path(error)
         raise config_error(field, _schema_problem(error), "Fix it in the connector's settings and retry.")
+    _check_locations(config)
     resolved = _with_defaults(config, connection_spec)
     _check_base_url(str(resolved.get("api_base_url") or DEFAULT_API_BASE_URL))
     resolved["api_base_url"] = str(resolved["api_base_url"]).rstrip("/")

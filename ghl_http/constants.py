@@ -27,3 +27,7 @@ SCOPE_CUSTOM_FIELDS_READ = "locations/customFields.readonly"
 SCOPE_TASKS_SEARCH = "locations/tasks.readonly"
 SCOPE_CALENDARS_READ = "calendars.readonly"
 SCOPE_EVENTS_WRITE = "calendars/events.write"
+
+# An agency (Company) install: the locations it covers and a token per location (GHL's apps/oauth.json).
+INSTALLED_LOCATIONS_PATH = "/oauth/installedLocations"
+LOCATION_TOKEN_PATH = "/oauth/locationToken"

@@ -15,15 +15,36 @@ INVALID_TOKEN_OAUTH = (
     "Fix: re-authenticate the connector with GHL (Authenticate your account) to get a new refresh token."
 )
 INVALID_GRANT = (
-    "GHL refused the OAuth refresh token (invalid_grant): it was already used or revoked. GHL refresh tokens "
-    "are single-use, so this happens when a newer token was not saved. Fix: re-authenticate the connector "
-    "with GHL to get a new refresh token."
+    "GHL refused the OAuth refresh token (invalid_grant): it was already used, by another connector or another "
+    "run, or it was revoked. GHL refresh tokens are single-use, so every connector and every connection needs "
+    "its own authorization, and each new token must be saved (Airbyte saves it from the connector's CONTROL "
+    "messages). Fix: re-authenticate the connector with GHL to get a new refresh token, and do not share it "
+    "with another connector."
 )
 WRONG_LOCATION = (
     "The token does not have access to location '{location_id}' (HTTP 403). "
     "Fix: set 'location_id' to the sub-account the token was created for, or install the app / create the "
     "token in that sub-account."
 )
+AGENCY_NO_COMPANY = (
+    "GHL's token answer names no company, so the agency's locations cannot be listed. Fix: set "
+    "'credentials.company_id' to the agency's company id, or re-authenticate with an agency-level (Company) install."
+)
+AGENCY_TOKEN_REFUSED = (
+    "GHL refused the agency (Company) token for the app's installs (HTTP {status}: {reason}). Fix: authenticate "
+    "with an agency-level install of the Marketplace app (user type Company) that has the 'oauth.readonly' and "
+    "'oauth.write' scopes, and check 'credentials.company_id'."
+)
+LOCATION_NOT_INSTALLED = (
+    "GHL would not give a token for location '{location_id}' ({reason}): the app is not installed there. Fix: "
+    "install the Marketplace app on that sub-account, or remove it from 'location_ids'."
+)
+NO_LOCATIONS = (
+    "No location to sync: {why}. Fix: install the Marketplace app on the agency's sub-accounts, or check "
+    "'location_ids' and 'location_shard'."
+)
+LOCATIONS_FAILED = "{failed} of {total} locations did not sync; the others finished and kept their state. {details}"
+LOCATIONS_FAILED_CHECK = "{failed} of {total} locations failed the check. {details}"
 CONNECTION_FAILED = (
     "Could not reach GHL at {base_url}: {reason}. "
     "Fix: check 'api_base_url' (default https://services.leadconnectorhq.com) and the network or proxy "

@@ -2,9 +2,10 @@
 
 Request pipeline for GHL routes, in order:
   route match (unknown path: 404, empty body) -> latency -> bearer token (401) -> rate limit (429)
-  -> pre-route fault (429/5xx) -> Version header -> scope (401) -> spec validation of query and body (422,
-  `spec_validation.py`) -> handler (location 403, checks beyond the spec 422, business rules 400)
-  -> post-route fault (stall/drop/truncate).
+  -> pre-route fault (429/5xx) -> Version header (a dated version, or `v3`: api_v3.py) -> token class (a
+  Company token on a location route: 401; a location token on an agency route: 403) -> scope (401)
+  -> spec validation of query and body (422, `spec_validation.py`) -> handler (location 403, checks beyond
+  the spec 422, business rules 400) -> post-route fault (stall/drop/truncate).
 `x-ratelimit-*` headers go on every GHL response. `/_sandbox/*` admin routes skip all of it and are not
 counted in stats.
 """
@@ -23,7 +24,7 @@ from urllib.parse import parse_qsl
 import orjson
 
 from . import api_v3
-from .auth import AUTH_CLASS_DENIED, INVALID_TOKEN, LOCATION_DENIED, SCOPE_DENIED, Auth, Token
+from .auth import AGENCY_ONLY, AUTH_CLASS_DENIED, INVALID_TOKEN, LOCATION_DENIED, SCOPE_DENIED, Auth, Token
 from .config import SandboxConfig
 from .errors import ApiError, contact_not_found, unprocessable
 from .faults import FAULT_RESPONSES, PRE_KINDS, Faults
@@ -69,7 +70,7 @@ class Sandbox:
         self.faults = Faults(config.fault_seed if config.fault_seed is not None else config.seed,
                              config.fault_probabilities(), config.stall_seconds, config.latency_ms,
                              config.jitter_ms, config.fault_routes, config.fault_oauth)
-        self.stats = Stats()
+        self.stats = Stats(self.limiter.window_seconds)
         self.search_lag = config.search_lag_seconds
         self._pending: list = []  # heap of (visible_at, seq, contact_id)
         self._seq = 0
@@ -129,6 +130,7 @@ class Sandbox:
         self.search_lag = cfg.search_lag_seconds
         self.auth.token_expires_in = cfg.token_expires_in
         self.auth.reset()
+        self.stats.window_seconds = self.limiter.window_seconds
         self.stats.reset()
 
     def credentials(self) -> dict:
@@ -141,6 +143,9 @@ class Sandbox:
                       "refresh_token": self.auth.oauth.initial_refresh_token},
             "location_tokens": {loc: dict(p) for loc, p in self.auth.location_pits.items()},
             "company_id": self.auth.company_id,
+            "agency": {"client_id": self.auth.oauth.client_id, "client_secret": self.auth.oauth.client_secret,
+                       "refresh_token": self.auth.oauth.initial_company_refresh_token,
+                       "company_id": self.auth.company_id},
         }
 
     def loc_seed(self, location_id: str) -> LocationSeed | None:
@@ -353,25 +358,27 @@ class GhlApp:
             sb.stats.record(route.key, 401)
             await self._send(send, 401, _dumps(INVALID_TOKEN), sb.limiter.unattributed_headers())
             return
-        allowed, rl = sb.limiter.hit((token.app_id, token.location_id or token.company_id))
+        # Budgets and stats are per (app, location), or per (app, company) for a Company token (BEHAVIOUR 5).
+        who = ("locations", token.location_id) if token.location_id else ("companies", token.company_id)
+        allowed, rl = sb.limiter.hit((token.app_id, who[1]))
         if not allowed:
-            sb.stats.record(route.key, 429)
+            sb.stats.record(route.key, 429, resource=who)
             await self._send(send, 429, _dumps(TOO_MANY), rl)
             return
         fault = faults.draw() if faults.active and faults.eligible(route.key, False) else None
         if fault in PRE_KINDS:
             st, body, ct = FAULT_RESPONSES[fault]
-            sb.stats.record(route.key, st, fault)
+            sb.stats.record(route.key, st, fault, resource=who)
             await self._send(send, st, body, rl, content_type=ct)
             return
         version = headers.get("version")
         family = "v3" if version == api_v3.VERSION and self.spec.operation("v3", route.key) else "v2"
         if route.version and version != route.version and family != "v3":
             status, body = version_error(route, version)
+        elif token.user_type != route.auth_class:
+            status, body = (401, AUTH_CLASS_DENIED) if route.auth_class == "Location" else (403, AGENCY_ONLY)
         elif route.scope and route.scope not in token.scopes:
             status, body = 401, SCOPE_DENIED
-        elif token.user_type != "Location":
-            status, body = 401, AUTH_CLASS_DENIED
         else:
             ctx = Ctx(sb, route, method, params, query, token, raw, headers)
             try:
@@ -387,7 +394,7 @@ class GhlApp:
             except Exception:  # pragma: no cover - a bug in a handler; answer like GHL's 500
                 log.exception("handler failed: %s", route.key)
                 status, body = 500, {"statusCode": 500, "message": "Internal server error"}
-        await self._finish(send, receive, route, status, body, rl, fault)
+        await self._finish(send, receive, route, status, body, rl, fault, who)
 
     def _validate(self, ctx: Ctx, route: Route, family: str) -> None:
         """422 with every message when the query or body breaks the operation's spec schema."""
@@ -400,11 +407,12 @@ class GhlApp:
         if errs:
             raise unprocessable(errs)
 
-    async def _finish(self, send, receive, route: Route, status: int, body, rl: list, fault: str | None):
+    async def _finish(self, send, receive, route: Route, status: int, body, rl: list, fault: str | None,
+                      who: tuple[str, str] | None = None):
         sb = self.sb
         data = body if isinstance(body, bytes) else _dumps(body)
         if fault == "stall":
-            sb.stats.record(route.key, status, fault)
+            sb.stats.record(route.key, status, fault, resource=who)
             await asyncio.sleep(sb.faults.stall_seconds)
             try:
                 await self._send(send, status, data, rl)
@@ -412,15 +420,15 @@ class GhlApp:
                 pass
             return
         if fault == "drop":
-            sb.stats.record(route.key, "dropped", fault)
+            sb.stats.record(route.key, "dropped", fault, resource=who)
             _drop_connection(receive)
             return
         if fault == "truncate":
-            sb.stats.record(route.key, status, fault)
+            sb.stats.record(route.key, status, fault, resource=who)
             cut = max(1, len(data) // 2) if len(data) > 1 else 0
             await self._send(send, status, data[:cut], rl)
             return
-        sb.stats.record(route.key, status)
+        sb.stats.record(route.key, status, resource=who)
         await self._send(send, status, data, rl)
 
     @staticmethod

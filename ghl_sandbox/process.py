@@ -4,6 +4,7 @@
         creds = sb.credentials          # the credentials file, as a dict
         requests.get(sb.base_url + "/contacts/", ...)
         sb.dump(); sb.stats(); sb.reset(); sb.set_faults(fault_500=0.2); sb.mutate(update=5)
+        sb.oauth_code(user_type="Company"); sb.set_installed(location_id, False)
 
 Keyword arguments are CLI knobs with underscores (`rate_limit_burst=10`, `no_rate_limit=True`,
 `fault_500=0.1`, `fault_route=["POST /contacts/upsert"]`, ...).
@@ -180,8 +181,18 @@ class SandboxProcess:
             body["upsertMatch"] = upsert_match
         return self._admin("POST", "/location-settings", json=body)
 
-    def oauth_code(self, location_id: str | None = None) -> str:
-        return self._admin("POST", "/oauth/code", json={"locationId": location_id or self.location_id})["code"]
+    def oauth_code(self, location_id: str | None = None, user_type: str = "Location") -> str:
+        """A single-use authorization code: for a location (default the first), or the agency
+        (`user_type="Company"`)."""
+        body = {"userType": user_type, "locationId": location_id or self.location_id}
+        return self._admin("POST", "/oauth/code", json=body)["code"]
+
+    def set_installed(self, location_id: str, installed: bool) -> dict:
+        """Install or uninstall the Marketplace app on one location (uninstalling revokes its tokens)."""
+        return self._admin("POST", "/installs", json={"locationId": location_id, "installed": installed})
+
+    def installs(self) -> dict:
+        return self._admin("GET", "/installs")["installs"]
 
     def health(self) -> dict:
         return self._admin("GET", "/health")

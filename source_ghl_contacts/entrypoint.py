@@ -14,6 +14,7 @@ from airbyte_cdk.models import ConnectorSpecification
 from airbyte_cdk.sources import Source
 from airbyte_cdk.sources.utils.schema_helpers import split_config
 
+from ghl_http.cdk_logs import quiet_cdk_noise
 from ghl_http.config import validate_config
 
 
@@ -29,6 +30,7 @@ class SourceEntrypoint(AirbyteEntrypoint):
 def launch(source: Source, args: List[str]) -> None:
     """`airbyte_cdk.entrypoint.launch`, with `SourceEntrypoint`."""
     entrypoint = SourceEntrypoint(source)
+    quiet_cdk_noise()  # after the entry point has set up its log handlers
     parsed_args = entrypoint.parse_args(args)
     with PRINT_BUFFER:
         for message in entrypoint.run(parsed_args):

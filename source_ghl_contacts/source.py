@@ -18,8 +18,11 @@ from airbyte_cdk.sources.streams.concurrent.abstract_stream import AbstractStrea
 from airbyte_cdk.sources.streams.concurrent.cursor import ConcurrentCursor
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
+from ghl_http import tenancy
+from ghl_http.auth import is_agency
 from ghl_http.config import validate_config
-from source_ghl_contacts.check import check_connection, can_read_custom_fields
+from source_ghl_contacts.agency_read import read_locations
+from source_ghl_contacts.check import can_read_custom_fields, check_locations
 from source_ghl_contacts.components.budget import source_api_budget
 from source_ghl_contacts.components.checkpoint import checkpoint_every_page
 from source_ghl_contacts.failure_summary import with_summary_failure_type
@@ -78,12 +81,22 @@ class SourceGhlContacts(YamlDeclarativeSource):
     def check(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteConnectionStatus:
         try:
             resolved = validate_config(config, connection_spec())
+            location_configs = tenancy.location_configs(resolved, logger)
         except AirbyteTracedException as error:
             return AirbyteConnectionStatus(status=Status.FAILED, message=error.message)
-        return check_connection(resolved, logger)
+        # Locations named in `location_ids` are each proven; of "every installed location", the first stands for all.
+        checked = location_configs if resolved.get("location_ids") else location_configs[:1]
+        return check_locations(checked, logger)
 
     def discover(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteCatalog:
-        validate_config(config, connection_spec())
+        resolved = validate_config(config, connection_spec())
+        if not is_agency(resolved):
+            return self._discover_location(logger, config)
+        # Every location offers the same streams; the first one answers for the custom-field scope.
+        first = tenancy.location_configs(resolved, logger)[0]
+        return SourceGhlContacts(config=first)._discover_location(logger, first)
+
+    def _discover_location(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteCatalog:
         catalog = super().discover(logger, config)
         if not can_read_custom_fields(self._config, logger):
             catalog.streams = [stream for stream in catalog.streams if stream.name != CUSTOM_FIELDS]
@@ -96,8 +109,23 @@ class SourceGhlContacts(YamlDeclarativeSource):
         catalog: ConfiguredAirbyteCatalog,
         state: Optional[List[AirbyteStateMessage]] = None,
     ) -> Iterator[AirbyteMessage]:
-        validate_config(config, connection_spec())
-        yield from with_summary_failure_type(with_progress_logs(super().read(logger, config, catalog, state)))
+        resolved = validate_config(config, connection_spec())
+        if not is_agency(resolved):
+            yield from with_progress_logs(self._read_location(logger, config, catalog, state))
+            return
+        location_configs = tenancy.location_configs(resolved, logger)
+        streams = [configured.stream.name for configured in catalog.streams]
+
+        def read_one(location_config: Mapping[str, Any], location_state: List[AirbyteStateMessage]) -> Iterator[AirbyteMessage]:
+            location = SourceGhlContacts(catalog=catalog, config=location_config, state=location_state)
+            return location._read_location(logger, location_config, catalog, location_state)
+
+        yield from with_progress_logs(read_locations(location_configs, streams, state, read_one, logger))
+
+    def _read_location(self, logger: logging.Logger, config: Mapping[str, Any], catalog: ConfiguredAirbyteCatalog,
+                       state: Optional[List[AirbyteStateMessage]]) -> Iterator[AirbyteMessage]:
+        """The declarative read of one location (`config['location_id']`)."""
+        yield from with_summary_failure_type(super().read(logger, config, catalog, state))
 
     def streams(self, config: Mapping[str, Any]) -> List[AbstractStream]:  # type: ignore[override]
         streams = super().streams(config)

@@ -24,6 +24,7 @@ class Route:
     scope: str | None = None
     version: str | None = None
     write: bool = False
+    auth_class: str = "Location"  # the token class the route serves: "Location" or "Company" (agency)
 
     def __post_init__(self):
         self.regex, self.path_format, self.convertors = compile_path(self.path)
@@ -35,10 +36,10 @@ ROUTES: list[Route] = []
 
 
 def route(method: str, path: str, *, kind: str = "ghl", scope: str | None = None, version: str | None = None,
-          write: bool | None = None):
+          write: bool | None = None, auth_class: str = "Location"):
     def deco(fn):
         ROUTES.append(Route(method, path, fn, kind=kind, scope=scope, version=version,
-                            write=(method != "GET") if write is None else write))
+                            write=(method != "GET") if write is None else write, auth_class=auth_class))
         return fn
     return deco
 

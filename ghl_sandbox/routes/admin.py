@@ -119,6 +119,7 @@ async def set_faults(ctx):
         enabled = not body["no_rate_limit"]
     sb.limiter.configure(body.get("rate_limit_burst"), body.get("rate_limit_window_seconds"),
                          body.get("rate_limit_daily"), enabled)
+    sb.stats.window_seconds = sb.limiter.window_seconds
     return 200, _config_view(sb)
 
 
@@ -135,10 +136,34 @@ async def mint_token(ctx):
 
 @route("POST", "/_sandbox/oauth/code", kind="admin")
 async def oauth_code(ctx):
-    """A one-time authorization code (what GHL's consent redirect would carry as ?code=)."""
+    """A one-time authorization code (what GHL's consent redirect would carry as ?code=): `userType`
+    "Location" (default; for `locationId`, default the first location) or "Company" (the agency install)."""
     body = ctx.json()
+    user_type = body.get("userType", "Location")
+    if user_type not in ("Location", "Company"):
+        raise _bad("userType must be Location or Company")
     loc = _location(ctx, body.get("locationId"), required=True)
-    return 200, {"code": ctx.sb.auth.new_code(loc, body.get("userType", "Location"))}
+    return 200, {"code": ctx.sb.auth.new_code(loc, user_type)}
+
+
+@route("GET", "/_sandbox/installs", kind="admin")
+async def installs(ctx):
+    auth = ctx.sb.auth
+    return 200, {"installs": {loc: auth.is_installed(loc) for loc in ctx.sb.locations}}
+
+
+@route("POST", "/_sandbox/installs", kind="admin")
+async def set_install(ctx):
+    """Install or uninstall the Marketplace app on one location: {"locationId", "installed": bool}.
+    Uninstalling revokes the app's Location tokens for it (see auth.Auth.set_installed)."""
+    body = ctx.json()
+    loc = body.get("locationId")
+    if not isinstance(body.get("installed"), bool):
+        raise _bad("installed must be true or false")
+    if loc not in ctx.sb.locations:
+        raise ApiError(404, {"error": f"unknown location {loc}"})
+    ctx.sb.auth.set_installed(loc, body["installed"])
+    return 200, {"locationId": loc, "installed": ctx.sb.auth.is_installed(loc)}
 
 
 @route("POST", "/_sandbox/location-settings", kind="admin")

@@ -36,6 +36,7 @@ GOOD = {"credentials": {"auth_type": "private_integration_token", "token": "pit-
         "location_id": "abcDEF123", "api_base_url": "http://127.0.0.1:9"}
 OAUTH = {"auth_type": "oauth2.0", "client_id": "client-id-0001", "client_secret": "client-secret-0001",
          "refresh_token": "refresh-token-0001"}
+AGENCY = dict(OAUTH, auth_type="agency_oauth2.0")
 
 
 def _with(change: Callable[[Dict[str, Any]], Any]) -> Dict[str, Any]:
@@ -56,6 +57,14 @@ BAD_CONFIGS: List[Tuple[str, Any, str]] = [
     ("no location_id", _with(lambda c: c.pop("location_id")), "location_id"),
     ("location_id a list", _with(lambda c: c.update(location_id=["abc"])), "location_id"),
     ("location_id with a slash", _with(lambda c: c.update(location_id="abc/../def")), "location_id"),
+    ("location_ids with a PIT", _with(lambda c: c.update(location_ids=["abc"])), "location_ids"),
+    ("location_shard with a PIT", _with(lambda c: c.update(location_shard={"index": 0, "count": 2})), "location_shard"),
+    ("agency without refresh_token", _with(lambda c: c.update(credentials={k: v for k, v in AGENCY.items() if k != "refresh_token"})), "refresh_token"),
+    ("agency location_ids a string", _with(lambda c: c.update(credentials=AGENCY, location_ids="abc")), "location_ids"),
+    ("agency location_ids with a slash", _with(lambda c: c.update(credentials=AGENCY, location_ids=["a/b"])), "location_ids"),
+    ("agency shard index past count", _with(lambda c: c.update(credentials=AGENCY, location_shard={"index": 2, "count": 2})), "location_shard.index"),
+    ("agency shard count 0", _with(lambda c: c.update(credentials=AGENCY, location_shard={"index": 0, "count": 0})), "location_shard.count"),
+    ("agency shard without count", _with(lambda c: c.update(credentials=AGENCY, location_shard={"index": 0})), "location_shard.count"),
     ("api_base_url not a URL", _with(lambda c: c.update(api_base_url="services leadconnectorhq com")), "api_base_url"),
     ("api_base_url plain http to a remote host", _with(lambda c: c.update(api_base_url="http://services.leadconnectorhq.com")), "api_base_url"),
     ("api_base_url a number", _with(lambda c: c.update(api_base_url=443)), "api_base_url"),
@@ -204,8 +213,9 @@ def test_spec_answers_without_a_config_and_marks_every_secret():
         spec = result.of_type("SPEC")[0]["spec"]["connectionSpecification"]
         branches = {b["properties"]["auth_type"]["const"]: b["properties"] for b in spec["properties"]["credentials"]["oneOf"]}
         assert branches["private_integration_token"]["token"].get("airbyte_secret") is True
-        for name in ("client_secret", "refresh_token", "access_token"):
-            assert branches["oauth2.0"][name].get("airbyte_secret") is True, (script, name)
+        for branch in ("oauth2.0", "agency_oauth2.0"):
+            for name in ("client_id", "client_secret", "refresh_token", "access_token"):
+                assert branches[branch][name].get("airbyte_secret") is True, (script, branch, name)
         secret_like = [name for name, prop in spec["properties"].items()
                        if any(word in name for word in ("token", "secret", "password", "key"))
                        and not prop.get("airbyte_secret")]

@@ -1,0 +1,121 @@
+"""An agency install through `destination-ghl-contacts`: each record lands in the location it names."""
+
+import json
+from typing import Any, Dict, List
+
+import requests
+
+from integration_tests.destination.harness import run
+
+LOCATIONS = 3
+
+
+def agency_config(sandbox: Any, **extra: Any) -> Dict[str, Any]:
+    grant = sandbox.credentials["agency"]
+    return {
+        "credentials": {"auth_type": "agency_oauth2.0",
+                        **{key: grant[key] for key in ("client_id", "client_secret", "refresh_token")}},
+        "api_base_url": sandbox.base_url,
+        "requests_per_10_seconds": 1000,
+        "request_timeout_seconds": 10,
+        **extra,
+    }
+
+
+def record(stream: str, data: Dict[str, Any]) -> str:
+    return json.dumps({"type": "RECORD", "record": {"stream": stream, "data": data, "emitted_at": 1767225600000}})
+
+
+def state(position: int) -> str:
+    return json.dumps({"type": "STATE", "state": {"type": "GLOBAL", "global": {"shared_state": {"position": position}, "stream_states": []}}})
+
+
+def export(locations: List[str], per_location: int) -> List[str]:
+    """Contacts with a task and a note each, spread over the locations, a STATE after each location's share."""
+    lines = []
+    for li, location_id in enumerate(locations):
+        for i in range(per_location):
+            rankr_id = f"rk_c_{li}{i:04d}"
+            lines.append(record("contacts", {"rankrId": rankr_id, "email": f"agency.{li}.{i}@example.com",
+                                             "firstName": f"Loc{li}", "lastName": f"Person{i}", "locationId": location_id}))
+            lines.append(record("tasks", {"rankrId": f"rk_t_{li}{i:04d}", "contactRankrId": rankr_id, "title": "Call back",
+                                          "dueDate": "2026-12-03T06:00:00+01:00", "status": "open", "locationId": location_id}))
+            lines.append(record("notes", {"rankrId": f"rk_n_{li}{i:04d}", "contactRankrId": rankr_id, "body": "Prefers SMS.",
+                                          "locationId": location_id}))
+        lines.append(state(len(lines)))
+    return lines
+
+
+def emails(sandbox: Any, location_id: str) -> List[str]:
+    return sorted(c.get("email") or "" for c in sandbox.dump(location_id=location_id)["contacts"]
+                  if (c.get("email") or "").startswith("agency."))
+
+
+def test_each_record_lands_in_its_location_and_a_replay_adds_nothing(sandbox_factory):
+    sb = sandbox_factory(seed=21, contacts=2, locations=LOCATIONS, rate_limit_burst=2000)
+    locations = sb.credentials["locations"]
+    lines = export(locations, per_location=4)
+    lines.append(record("contacts", {"rankrId": "rk_c_x", "email": "nowhere@example.com", "firstName": "No",
+                                     "lastName": "Where", "locationId": "notAnInstalledLocation"}))
+    lines.append(record("contacts", {"rankrId": "rk_c_y", "email": "default@example.com", "firstName": "No",
+                                     "lastName": "Location"}))
+    config = agency_config(sb)
+    first = run("write", config, lines)
+    assert first.returncode == 0, first.stderr[-2000:]
+    for li, location_id in enumerate(locations):
+        assert emails(sb, location_id) == sorted(f"agency.{li}.{i}@example.com" for i in range(4))
+        dump = sb.dump(location_id=location_id)
+        assert sum("[rankr:rk_t_" in (t.get("body") or "") or t.get("title") == "Call back" for t in dump["tasks"]) >= 4
+    rejections = " ".join(first.rejections)
+    assert "notAnInstalledLocation" in rejections and "not a location where the app is installed" in rejections
+    assert "locationId: is missing" in rejections
+    assert len(first.of_type("STATE")) == LOCATIONS
+
+    config = first.of_type("CONTROL")[-1]["control"]["connectorConfig"]["config"] if first.of_type("CONTROL") else config
+    before = {location_id: sb.dump(location_id=location_id) for location_id in locations}
+    again = run("write", config, lines)
+    assert again.returncode == 0, again.stderr[-2000:]
+    for location_id in locations:
+        after = sb.dump(location_id=location_id)
+        for kind in ("contacts", "tasks", "notes"):
+            assert len(after[kind]) == len(before[location_id][kind]), (location_id, kind)
+
+
+def test_records_without_a_location_go_to_location_id_and_location_ids_bound_the_rest(sandbox_factory):
+    sb = sandbox_factory(seed=22, contacts=2, locations=LOCATIONS, rate_limit_burst=2000)
+    first, second, third = sb.credentials["locations"]
+    lines = [record("contacts", {"rankrId": "rk_c_1", "email": "agency.default@example.com", "firstName": "A",
+                                 "lastName": "B"}),
+             record("contacts", {"rankrId": "rk_c_2", "email": "agency.second@example.com", "firstName": "A",
+                                 "lastName": "B", "client": second}),
+             record("contacts", {"rankrId": "rk_c_3", "email": "agency.third@example.com", "firstName": "A",
+                                 "lastName": "B", "client": third})]
+    config = agency_config(sb, location_id=first, location_ids=[first, second],
+                           field_mappings={"contacts": {"client": "locationId"}})
+    out = run("write", config, lines)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert emails(sb, first) == ["agency.default@example.com"]
+    assert emails(sb, second) == ["agency.second@example.com"]
+    assert emails(sb, third) == []
+    assert any(third in text and "not in location_ids" in text for text in out.rejections)
+
+
+def test_a_long_write_rotates_the_company_token_and_every_stored_config_works(sandbox_factory):
+    # tokens living 2 s past the 60 s refresh margin: company and location tokens expire during the write
+    sb = sandbox_factory(seed=23, contacts=2, locations=2, rate_limit_burst=2000, token_expires_in=62)
+    locations = sb.credentials["locations"]
+    config = agency_config(sb, requests_per_10_seconds=15)
+    out = run("write", config, export(locations, per_location=6), timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    controls = out.of_type("CONTROL")
+    rotated = [c["control"]["connectorConfig"]["config"]["credentials"]["refresh_token"] for c in controls]
+    assert len(rotated) >= 2 and len(set(rotated)) == len(rotated)
+    for control in controls:  # the platform stores the whole config: it must stay a valid one
+        stored = control["control"]["connectorConfig"]["config"]
+        assert stored["credentials"]["auth_type"] == "agency_oauth2.0" and "location_id" not in stored
+    token = requests.post(sb.base_url + "/oauth/token", data={
+        "client_id": config["credentials"]["client_id"], "client_secret": config["credentials"]["client_secret"],
+        "grant_type": "refresh_token", "refresh_token": rotated[-1], "user_type": "Company"}, timeout=30)
+    assert token.status_code == 200, "the last persisted refresh token must work"
+    for li, location_id in enumerate(locations):
+        assert emails(sb, location_id) == sorted(f"agency.{li}.{i}@example.com" for i in range(6))
