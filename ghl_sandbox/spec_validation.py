@@ -328,8 +328,8 @@ class SpecValidator:
                 self.ops[(family, r.key)] = op
                 if op is not None and family == "v3":
                     self.v3_success[r.key] = _success_keys(*docs[(api, family)], r.method, r.path)
-                if op is None and family == "v2":
-                    self.missing.append(r.key)
+            if self.ops[("v2", r.key)] is None and self.ops[("v3", r.key)] is None:
+                self.missing.append(r.key)
 
     def operation(self, family: str, route_key: str) -> Operation | None:
         return self.ops.get((family, route_key))
@@ -346,6 +346,14 @@ def _success_keys(doc: dict, common: dict, method: str, path: str) -> frozenset:
             for media in (resp.get("content") or {}).values():
                 keys |= set((media.get("schema") or {}).get("properties", {}))
     return frozenset(keys)
+
+
+def resolved_operation(api: str, family: str, method: str, path: str) -> dict | None:
+    """One operation of the vendored spec with `EXCEPTIONS` applied and every `$ref` inlined."""
+    doc = patched_spec(api, family)
+    op = doc["paths"].get(path, {}).get(method.lower())
+    common = _load(V2_COMMON if family == "v2" else V3_COMMON)
+    return None if op is None else _Resolver(doc, common).resolve(op)
 
 
 def fuzz_document(family: str = "v2") -> dict:
@@ -366,5 +374,5 @@ def fuzz_document(family: str = "v2") -> dict:
     return {"openapi": "3.0.0", "info": {"title": f"ghl_sandbox ({family})", "version": family}, "paths": paths}
 
 
-__all__ = ["fuzz_document", "SpecValidator", "Operation", "SpecException", "EXCEPTIONS", "LOCATION_403", "patched_spec", "to_request_schema",
+__all__ = ["resolved_operation", "fuzz_document", "SpecValidator", "Operation", "SpecException", "EXCEPTIONS", "LOCATION_403", "patched_spec", "to_request_schema",
            "messages", "MAX_SAFE"]

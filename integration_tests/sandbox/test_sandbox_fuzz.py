@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 
 import pytest
+import requests
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -89,24 +90,40 @@ def real_ids(fuzz_sandbox):
     return records
 
 
-def _realistic(case, records: list[dict], rng: random.Random, location_id: str) -> None:
+def _company_token(sb) -> str:
+    """An agency (Company) access token from the sandbox's agency refresh token (spent: one per reset)."""
+    a = sb.credentials["agency"]
+    r = requests.post(f"{sb.base_url}/oauth/token", timeout=10,
+                      data={"client_id": a["client_id"], "client_secret": a["client_secret"],
+                            "grant_type": "refresh_token", "refresh_token": a["refresh_token"], "user_type": "Company"})
+    assert r.status_code == 200, r.text
+    return r.json()["access_token"]
+
+
+def _realistic(case, records: list[dict], rng: random.Random, location_id: str, creds: dict) -> None:
     """Point a valid case at real records of the sandbox's location (ids drawn at random are all unknown)."""
     needed = set(case.path_parameters or {}) - {"locationId"}
     rec = rng.choice([r for r in records if needed <= set(r)] or records)
-    location = {"locationId": location_id}
+    app_id = creds["agency"]["client_id"].split("-")[0]  # the client id is <appId>-<suffix>
+    location = {"locationId": location_id, "companyId": creds["company_id"], "appId": app_id}
     for name in list(case.path_parameters or {}):
         case.path_parameters[name] = {**rec, **location}.get(name, case.path_parameters[name])
-    if isinstance(case.query, dict) and "locationId" in case.query:
-        case.query["locationId"] = location_id
+    if isinstance(case.query, dict):
+        for name in ("locationId", "companyId", "appId"):
+            if name in case.query:
+                case.query[name] = location[name]
     if isinstance(case.body, dict):
-        for name in ("locationId", "contactId", "calendarId", "assignedUserId"):
+        for name in ("locationId", "contactId", "calendarId", "assignedUserId", "companyId"):
             if name in case.body and name in {**rec, **location}:
                 case.body[name] = {**rec, **location}[name]
 
 
 def test_every_route_is_in_the_fuzzed_documents():
-    assert _keys("v2") == set(ROUTES)
-    assert _keys("v3") == set(ROUTES) - {"GET /contacts/"}
+    v3_only = {k for k, r in ROUTES.items() if r.version == "v3"}
+    v2_only = {"GET /contacts/", "POST /oauth/locationToken", "GET /oauth/installedLocations"}
+    assert v3_only == {"POST /oauth/location-token", "GET /oauth/installed-locations"}
+    assert _keys("v2") == set(ROUTES) - v3_only
+    assert _keys("v3") == set(ROUTES) - v2_only
 
 
 def _fuzz_operation(family: str, key: str, sb, records: list[dict]) -> dict:
@@ -115,17 +132,19 @@ def _fuzz_operation(family: str, key: str, sb, records: list[dict]) -> dict:
     operation = SCHEMAS[family][path][method]
     strategy = st.one_of(operation.as_strategy(generation_mode=GenerationMode.POSITIVE),
                          operation.as_strategy(generation_mode=GenerationMode.NEGATIVE))
-    headers = sb.headers(version=ROUTES[key].version if family == "v2" else "v3")
+    sb.reset()  # each operation starts from the seeded records (the DELETEs remove some)
+    route = ROUTES[key]
+    token = _company_token(sb) if route.auth_class == "Company" else None
+    headers = sb.headers(token, version=route.version if family == "v2" else "v3")
     declared = {int(s) for s in operation.definition.raw["responses"] if s.isdigit()}
     pick = random.Random(key)
-    sb.reset()  # each operation starts from the seeded records (the DELETEs remove some)
 
     @settings(max_examples=EXAMPLES, derandomize=True, database=None, deadline=None,
               phases=[Phase.generate], suppress_health_check=list(HealthCheck))
     @given(case=strategy)
     def run(case):
         if case.meta is None or case.meta.generation.mode == GenerationMode.POSITIVE:
-            _realistic(case, records, pick, sb.location_id)
+            _realistic(case, records, pick, sb.location_id, sb.credentials)
         response = case.call(base_url=sb.base_url, headers=headers, timeout=10)
         checks = [not_a_server_error, content_type_conformance, negative_data_rejection]
         if not any(allowed(response) for allowed, _why in ALLOWED_BODIES):

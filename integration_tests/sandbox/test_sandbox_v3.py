@@ -10,20 +10,20 @@ import jsonschema
 import requests
 
 import ghl_sandbox
-from ghl_sandbox.spec_validation import fuzz_document
+from ghl_sandbox.spec_validation import resolved_operation
 
 V2, V_CAL, V3 = "2021-07-28", "2021-04-15", "v3"
 
 
 @lru_cache(maxsize=None)
-def _v3():
-    return fuzz_document("v3")
+def _v3(method: str, path: str) -> dict:
+    return resolved_operation(path.strip("/").split("/")[0], "v3", method, path)
 
 
 def check_v3(r, method, path):
     """Validate an answer against the v3 spec's schema for its status; returns the JSON."""
     body = r.json()
-    schema = _v3()["paths"][path][method.lower()]["responses"][str(r.status_code)]["content"]
+    schema = _v3(method, path)["responses"][str(r.status_code)]["content"]
     jsonschema.validate(body, next(iter(schema.values()))["schema"])
     return body
 
@@ -91,3 +91,61 @@ def test_appointments_through_v3(fresh_sandbox):
     r = call(sb, "DELETE", f"/calendars/events/{a['id']}", V3)
     assert r.status_code == 201 and r.json()["succeeded"] is True
     assert call(sb, "GET", f"/calendars/events/appointments/{a['id']}", V_CAL).status_code == 400
+
+
+def _v3_token(sb, **form) -> requests.Response:
+    return requests.post(f"{sb.base_url}/oauth/token", headers={"Version": V3}, data=form, timeout=10)
+
+
+def test_v3_oauth_camel_case_token_exchange_and_refresh(fresh_sandbox):
+    sb = fresh_sandbox
+    o = sb.credentials["oauth"]
+    r = _v3_token(sb, clientId=o["client_id"], clientSecret=o["client_secret"], grantType="refresh_token",
+                  refreshToken=o["refresh_token"])
+    first = check_v3(r, "POST", "/oauth/token")
+    assert first["accessToken"] and first["refreshToken"] and first["tokenType"] == "Bearer"
+    assert "access_token" not in first
+    assert call(sb, "GET", f"/contacts/{sb.dump()['contacts'][0]['id']}", V3).status_code == 200
+    r = requests.get(f"{sb.base_url}/contacts/{sb.dump()['contacts'][0]['id']}", timeout=10,
+                     headers={"Authorization": f"Bearer {first['accessToken']}", "Version": V3})
+    assert r.status_code == 200
+    again = _v3_token(sb, clientId=o["client_id"], clientSecret=o["client_secret"], grantType="refresh_token",
+                      refreshToken=first["refreshToken"]).json()
+    assert again["refreshToken"] != first["refreshToken"]
+    r = _v3_token(sb, clientId=o["client_id"], clientSecret=o["client_secret"], grantType="refresh_token",
+                  refreshToken=first["refreshToken"])  # single-use, as in v2
+    assert r.status_code in (400, 401) and "accessToken" not in r.json()
+
+
+def test_v3_agency_routes_alias_the_v2_ones(sandbox_factory):
+    sb = sandbox_factory(seed=11, contacts=4, locations=3)
+    a = sb.credentials["agency"]
+    company = _v3_token(sb, clientId=a["client_id"], clientSecret=a["client_secret"], grantType="refresh_token",
+                        refreshToken=a["refresh_token"], userType="Company").json()["accessToken"]
+    headers = {"Authorization": f"Bearer {company}", "Version": V3}
+    q = {"companyId": sb.credentials["company_id"], "appId": a["client_id"].split("-")[0], "pageSize": "2"}
+    r = requests.get(f"{sb.base_url}/oauth/installed-locations", headers=headers, params=q, timeout=10)
+    page = check_v3(r, "GET", "/oauth/installed-locations")
+    assert len(page["items"]) == 2 and page["pagination"]["totalRecords"] == 3
+    assert page["pagination"]["hasNextPage"] and not page["pagination"]["hasPrevPage"]
+    r = requests.get(f"{sb.base_url}/oauth/installed-locations", headers=headers, timeout=10,
+                     params={**q, "pageToken": page["pagination"]["nextPageToken"]})
+    rest = check_v3(r, "GET", "/oauth/installed-locations")
+    ids = [x["_id"] for x in page["items"] + rest["items"]]
+    assert sorted(ids) == sorted(sb.credentials["locations"]) and not rest["pagination"]["hasNextPage"]
+    assert requests.get(f"{sb.base_url}/oauth/installed-locations", headers=headers, timeout=10,
+                        params={**q, "pageToken": "nonsense"}).status_code == 422
+
+    loc = sb.credentials["locations"][1]
+    r = requests.post(f"{sb.base_url}/oauth/location-token", headers=headers, timeout=10,
+                      data={"companyId": sb.credentials["company_id"], "locationId": loc})
+    tok = check_v3(r, "POST", "/oauth/location-token")
+    assert tok["locationId"] == loc and tok["accessToken"]
+    contact = sb.dump(loc)["contacts"][0]["id"]
+    r = requests.get(f"{sb.base_url}/contacts/{contact}", timeout=10,
+                     headers={"Authorization": f"Bearer {tok['accessToken']}", "Version": V3})
+    assert r.status_code == 200
+    # the v2 spellings stay v2: a v3 Version there is refused, and the v3 paths refuse a dated Version
+    r = requests.post(f"{sb.base_url}/oauth/location-token", timeout=10, data={"companyId": "x", "locationId": loc},
+                      headers={"Authorization": f"Bearer {company}", "Version": V2})
+    assert r.status_code == 400
