@@ -30,8 +30,8 @@ from .errors import ApiError, contact_not_found, unprocessable
 from .faults import FAULT_RESPONSES, PRE_KINDS, Faults
 from .rate_limit import TOO_MANY, RateLimiter
 from .routes import CALENDARS_VERSION, Route, Router, load_all
-from .spec_validation import SpecValidator
 from .seed import LocationSeed, load_location_seeds, seed_fingerprint, seed_store
+from .spec_validation import SpecValidator
 from .stats import Stats
 from .store import Store
 from .util import now_ms

@@ -13,7 +13,6 @@ email's form, a date's form, a number that fits storage) are in `validation.py`.
 """
 from __future__ import annotations
 
-import copy
 import json
 import math
 import re
@@ -374,5 +373,5 @@ def fuzz_document(family: str = "v2") -> dict:
     return {"openapi": "3.0.0", "info": {"title": f"ghl_sandbox ({family})", "version": family}, "paths": paths}
 
 
-__all__ = ["resolved_operation", "fuzz_document", "SpecValidator", "Operation", "SpecException", "EXCEPTIONS", "LOCATION_403", "patched_spec", "to_request_schema",
-           "messages", "MAX_SAFE"]
+__all__ = ["resolved_operation", "fuzz_document", "SpecValidator", "Operation", "SpecException", "EXCEPTIONS",
+           "LOCATION_403", "patched_spec", "to_request_schema", "messages", "MAX_SAFE"]

@@ -8,8 +8,8 @@ import orjson
 from .. import records, writes
 from ..errors import ApiError, unprocessable
 from ..search import compile_search, run_search
-from ..util import trace_id
 from ..spec_validation import MAX_SAFE
+from ..util import trace_id
 from ..validation import check_contact
 from . import CONTACTS_VERSION, route
 
