@@ -190,7 +190,7 @@ def _rows(runs: dict) -> list[tuple[str, str]]:
         f"{_n(r['wall_s'], 1)} s | {_n(r['requests'])} requests for {_n(r['records_total'])} records "
         f"({r['requests_per_record']}/record) | floor {_n(r['floor_s'], 1)} s | time/floor "
         f"{r['time_over_floor']} | {r['rate_limited_429']} x 429"))
-    add("agency", lambda r: f"6 agency ({r.get('locations')} locations)", lambda r: " | ".join(
+    add("agency", lambda r: f"7 agency ({r.get('locations')} locations)", lambda r: " | ".join(
         [f"{name}: " + (f"FAILED {fig['error']}" if "error" in fig else
                         f"{_n(fig['wall_s'], 1)} s, busiest location's floor {_n(fig['floor_s'], 1)} s, time/floor "
                         f"{fig['time_over_floor']}, {fig['rate_limited_429']} x 429, peak {fig['max_peak_window']}/window, "

@@ -1,4 +1,4 @@
-"""Run 6, agency: one connector process serving many locations of one agency install at GHL's limits (100
+"""Run 7, agency: one connector process serving many locations of one agency install at GHL's limits (100
 requests per 10 s per app and location, 150 +- 50 ms latency).
 
 GHL counts each location apart, so an agency sync is as fast as its busiest location: the floor is the

@@ -7,6 +7,8 @@ are never persisted: each sync mints its own, and mints again before one expires
 Only the company refresh token is stored, through the CDK's CONTROL message, because it is single-use.
 """
 
+import base64
+import json
 import logging
 import threading
 import time
@@ -24,6 +26,19 @@ from ghl_http.errors import ghl_message
 
 # GHL's spec sets no upper bound; 100 keeps one page small while an agency of 200 lists in 2 calls.
 INSTALLED_PAGE_SIZE = 100
+
+
+def company_of(access_token: str) -> Optional[str]:
+    """The company a GHL Company access token belongs to: GHL's tokens are JWTs whose payload names it
+    (`authClass` Company, `authClassId`). Read, not verified: GHL verifies it on every call."""
+    try:
+        payload = access_token.split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (IndexError, ValueError, TypeError):
+        return None
+    if not isinstance(claims, dict) or claims.get("authClass") != "Company":
+        return None
+    return str(claims.get("authClassId") or "") or None
 
 
 def app_id(client_id: str) -> str:
@@ -68,6 +83,8 @@ class Company:
     @property
     def company_id(self) -> str:
         credentials = self.config["credentials"]
+        if not credentials.get("company_id") and not self.authenticator.token_has_expired():
+            credentials["company_id"] = company_of(self.authenticator.access_token)  # spends no refresh token
         if not credentials.get("company_id"):
             self.authenticator.refresh_and_set_access_token()  # GHL's answer names the company
         company_id = credentials.get("company_id")

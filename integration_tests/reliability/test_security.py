@@ -23,7 +23,8 @@ from .harness import SECRETS, learn_and_scan, pit_config, run_source, source_cat
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCT = ("source_ghl_contacts", "destination_ghl_contacts", "ghl_http")
 SECRET_FIELDS = {"private_integration_token": {"token"},
-                 "oauth2.0": {"client_id", "client_secret", "refresh_token", "access_token"}}
+                 "oauth2.0": {"client_id", "client_secret", "refresh_token", "access_token"},
+                 "agency_oauth2.0": {"client_id", "client_secret", "refresh_token", "access_token"}}
 
 
 def _product_files():

@@ -29,14 +29,19 @@ def assert_contacts_match(emitted, truth):
 
 def assert_same_records(emitted, truth, contacts=None):
     """The child records GHL holds, each read once; `contactDateUpdated` (the source's cursor, not a GHL field)
-    is the dateUpdated of the record's contact."""
+    is the dateUpdated of the record's contact, and `locationId` (added where GHL's answer has none) is the one
+    location read."""
     key = lambda record: record["id"]  # noqa: E731
     updated = {contact["id"]: contact["dateUpdated"] for contact in contacts or []}
+    truth_by_id = {record["id"]: record for record in truth}
     for record in emitted:
         assert "contactDateUpdated" in record, record
         if updated:
             assert record["contactDateUpdated"] == updated[record["contactId"]], record
-    ghl_fields = [{k: v for k, v in record.items() if k != "contactDateUpdated"} for record in emitted]
+    assert len({record["locationId"] for record in emitted}) <= 1, "one location, one locationId"
+    added = ("contactDateUpdated", "locationId")
+    ghl_fields = [{k: v for k, v in record.items() if k not in added or k in truth_by_id.get(record["id"], {})}
+                  for record in emitted]
     assert sorted(ghl_fields, key=key) == sorted(truth, key=key)
 
 

@@ -73,3 +73,21 @@ def test_named_locations_are_not_listed_and_an_empty_shard_is_a_config_error():
 
 def test_app_id_is_the_client_id_before_its_suffix():
     assert app_id("6579a9e1b2c3-lq8xyz") == "6579a9e1b2c3"
+
+
+def test_the_company_is_read_from_a_valid_company_token_without_a_refresh():
+    import base64
+    import json
+
+    claims = base64.urlsafe_b64encode(json.dumps({"authClass": "Company", "authClassId": "compX"}).encode()).decode().rstrip("=")
+    config = agency_config(location_ids=IDS[:2])
+    config["credentials"].pop("company_id")
+    config["credentials"].update(access_token=f"h.{claims}.s", token_expiry_date="2099-01-01T00:00:00+00:00")
+    with requests_mock.Mocker() as mock:  # no /oauth/token answer: a refresh would fail the test
+        mock.post(BASE + "/oauth/locationToken", json={"access_token": "loc", "expires_in": 86399})
+        configs = tenancy.location_configs(config, logging.getLogger("test"))
+        from ghl_http.auth import build_authenticator
+
+        assert build_authenticator(configs[0]).get_auth_header() == {"Authorization": "Bearer loc"}
+        assert mock.request_history[0].text == f"companyId=compX&locationId={IDS[0]}"
+    assert config["credentials"]["refresh_token"] == "r0"
