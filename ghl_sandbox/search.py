@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .errors import ApiError, bad_request, unprocessable
+from .spec_validation import MAX_SAFE
 from .util import iso_ms, parse_time_ms
 
 MAX_PAGE_LIMIT = 500
@@ -130,8 +131,13 @@ def _custom_field_clause(field: str, op: str, value) -> tuple[str, list]:
         conds, params = [], []
         for k, sym in (("gte", ">="), ("gt", ">"), ("lte", "<="), ("lt", "<")):
             if k in value:
+                bound = value[k]
+                # SQLite binds only scalars, and integers within 64 bits
+                if isinstance(bound, bool) or not isinstance(bound, (int, float, str)) or (
+                        isinstance(bound, int) and abs(bound) > MAX_SAFE):
+                    raise unprocessable([f"range.{k} must be a number or a string"])
                 conds.append(f"json_extract(cf.value, '$.value') {sym} ?")
-                params.append(value[k])
+                params.append(bound)
         return base.format(cond=" AND ".join(conds) or "1"), [cf_id] + params
     raise bad_request(f"Invalid operator {op}")
 
