@@ -1,12 +1,12 @@
 # syntax=docker/dockerfile:1
 # One Dockerfile for both connectors. Pick one with the CONNECTOR build argument (or --target):
 #
-#   docker build --build-arg CONNECTOR=source      -t airbyte/source-ghl-contacts:dev .
-#   docker build --build-arg CONNECTOR=destination -t airbyte/destination-ghl-contacts:dev .
+#   docker build --build-arg CONNECTOR=source      -t ghl-contacts-connectors/source-ghl-contacts:0.1.0 .
+#   docker build --build-arg CONNECTOR=destination -t ghl-contacts-connectors/destination-ghl-contacts:0.1.0 .
 #
 # BASE_IMAGE defaults to Airbyte's Python connector base (Python 3.11, Debian bookworm). Any Debian-based
-# image with python3 (3.11), its venv module and pip works too; packaging/images.sh builds on a local Debian
-# base made with debootstrap when Docker Hub cannot be reached.
+# image with python3 (3.11), its venv module and pip works too; packaging/images.sh (`make images`) builds with
+# podman on a local Debian base made with debootstrap, because Docker Hub cannot be reached from where it runs.
 ARG BASE_IMAGE=docker.io/airbyte/python-connector-base:4.0.2@sha256:9fdb1888c4264cf6fee473649ecb593f56f58e5d0096a87ee0b231777e2e3e73
 ARG CONNECTOR=source
 
@@ -53,11 +53,11 @@ USER airbyte
 FROM runtime AS source
 ENV AIRBYTE_ENTRYPOINT="source-ghl-contacts"
 ENTRYPOINT ["source-ghl-contacts"]
-LABEL io.airbyte.name="airbyte/source-ghl-contacts"
+LABEL io.airbyte.name="ghl-contacts-connectors/source-ghl-contacts"
 
 FROM runtime AS destination
 ENV AIRBYTE_ENTRYPOINT="destination-ghl-contacts"
 ENTRYPOINT ["destination-ghl-contacts"]
-LABEL io.airbyte.name="airbyte/destination-ghl-contacts"
+LABEL io.airbyte.name="ghl-contacts-connectors/destination-ghl-contacts"
 
 FROM ${CONNECTOR}

@@ -50,7 +50,7 @@ bench: venv $(BENCH_STAMP)
 	$(BIN)/python -m bench
 
 # Connector images with podman (docs/images.md). `make test` runs the image tests too wherever podman works.
-.PHONY: images image-test
+.PHONY: images image-test push
 
 images:
 	packaging/images.sh install
@@ -59,6 +59,12 @@ images:
 image-test: venv
 	packaging/images.sh install
 	$(BIN)/python -m pytest -q -p no:cacheprovider -m image_tests integration_tests/images
+
+# Push both images, tagged with each connector's dockerImageTag and `dev`, to REGISTRY (with podman, or docker
+# where podman is missing): make push REGISTRY=ghcr.io/you  ->  ghcr.io/you/ghl-contacts-connectors/source-ghl-contacts:0.1.0
+push:
+	@test -n "$(REGISTRY)" || { echo "make push needs REGISTRY=host[:port][/path], e.g. make push REGISTRY=ghcr.io/you" >&2; exit 2; }
+	packaging/images.sh push "$(REGISTRY)"
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -13,6 +13,7 @@ import time
 
 import orjson
 
+from ghl_sandbox import configs
 from ghl_sandbox.process import SandboxProcess
 
 from .harness import (AT_GHL_LIMITS, DESTINATION, GHL_BURST, BenchError, Workdir, configured_catalog, discover,
@@ -25,10 +26,7 @@ KNEE_RATIO = 1.10
 
 
 def agency_config(sb, **options) -> dict:
-    grant = sb.credentials["agency"]
-    return {"credentials": {"auth_type": "agency_oauth2.0",
-                            **{k: grant[k] for k in ("client_id", "client_secret", "refresh_token")}},
-            "api_base_url": sb.base_url, "requests_per_10_seconds": GHL_BURST, **options}
+    return configs.agency_config(sb.credentials, requests_per_10_seconds=GHL_BURST, **options)
 
 
 def per_location(stats: dict) -> dict:

@@ -6,6 +6,7 @@ output folder for scripts and tests.
 from __future__ import annotations
 
 import json
+import shlex
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from .progress import console
+from .query import DEFAULT_DB
 
 READ_STREAMS = ("contacts", "tasks", "notes", "appointments", "custom_fields")
 
@@ -118,7 +120,7 @@ def render(r: Report) -> None:
     console.print(f"Duration: {_secs(r.duration)}")
     if r.db_path:
         console.print(f"\nDuckDB warehouse: [bold]{r.db_path}[/]")
-        console.print(escape(f'Try:  .venv/bin/python -m demo.query "{r.query}"'))
+        console.print(escape(f'Try:  {query_hint(r.db_path, r.query)}'))
         if r.query_result:
             console.print(escape(r.query_result))
     for p in r.problems:
@@ -131,3 +133,9 @@ def as_phase(name: str, seconds: float, stats: dict | None) -> Phase:
     return Phase(name, seconds, stats.get("requests_total", 0),
                  stats.get("rate_limited", stats.get("by_status", {}).get("429", 0)),
                  stats.get("peak_requests_10s"))
+
+
+def query_hint(db_path: str, sql: str) -> str:
+    """The command that queries this run's warehouse: `--db` names it unless it is the demo's default one."""
+    db = "" if Path(db_path).resolve() == DEFAULT_DB else f" --db {shlex.quote(db_path)}"
+    return f'.venv/bin/python -m demo.query{db} "{sql}"'

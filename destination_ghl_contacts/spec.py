@@ -116,7 +116,7 @@ DESTINATION_PROPERTIES: Dict[str, Any] = {
     },
 }
 
-DOCS_URL = "https://docs.airbyte.com/integrations/destinations/ghl-contacts"
+DOCS_URL = "https://github.com/ghl-contacts-connectors/ghl-contacts-connectors/blob/main/docs/destination-ghl-contacts.md"
 SCOPES = (SCOPE_CONTACTS_READ, SCOPE_CONTACTS_WRITE, SCOPE_EVENTS_WRITE)
 
 

@@ -76,11 +76,23 @@ def _delete_problem(obj: str, record: Mapping[str, Any]) -> Optional[str]:
     return None
 
 
+def _one_per_problem(errors: list) -> list:
+    """A value refused by both `pattern` and `format` (an email) is one problem: one reason, the one that says
+    what the value should be (a generic "has an invalid format" gives way)."""
+    kept: dict = {}
+    for error in errors:
+        shape = error.validator in ("pattern", "format")
+        key = (tuple(error.absolute_path), "shape" if shape else id(error))
+        if key not in kept or _reason(kept[key]).endswith(" has an invalid format"):
+            kept[key] = error
+    return list(kept.values())
+
+
 def problem(obj: str, record: Mapping[str, Any]) -> Optional[str]:
     """None when the record is valid for `obj`, else the reason it is not."""
     if is_deleted(record):
         return _delete_problem(obj, record)
     errors = sorted(_validator(obj).iter_errors(record), key=lambda e: (list(e.absolute_path), e.validator))
     if errors:
-        return "; ".join(dict.fromkeys(_reason(e) for e in errors[:3]))
+        return "; ".join(dict.fromkeys(_reason(e) for e in _one_per_problem(errors)[:3]))
     return _semantic_problem(obj, record)

@@ -1,4 +1,5 @@
-"""`ghl-sandbox serve ...`: seed a store and serve the GHL emulator on loopback."""
+"""`ghl-sandbox serve ...`: seed a store and serve the GHL emulator on loopback.
+`ghl-sandbox configs ...`: write connector configs from the credentials a running sandbox issued."""
 from __future__ import annotations
 
 import argparse
@@ -57,7 +58,31 @@ def build_parser() -> argparse.ArgumentParser:
                    help="limit faults to routes starting with e.g. 'POST /contacts/upsert' (repeatable)")
     s.add_argument("--fault-oauth", action="store_true", help="apply faults to POST /oauth/token too")
     s.add_argument("--log-level", default="warning")
+    add_configs_command(sub)
     return p
+
+
+def add_configs_command(sub) -> None:
+    c = sub.add_parser("configs", help="write source and destination configs from the credentials file of "
+                                       "`serve --credentials-out`")
+    c.add_argument("--credentials", required=True, metavar="FILE", help="the file written by --credentials-out")
+    c.add_argument("--out", default="secrets", metavar="DIR",
+                   help="folder for source.json and destination.json (default: secrets, git-ignored)")
+    c.add_argument("--location", default=None, metavar="ID", help="location id (default: the first location)")
+
+
+def run_configs(a) -> int:
+    from .configs import write_configs
+
+    try:
+        written = write_configs(a.credentials, a.out, a.location)
+    except (OSError, ValueError, KeyError) as error:
+        detail = f"missing key {error}" if isinstance(error, KeyError) else str(error)
+        print(f"ghl-sandbox configs: cannot use {a.credentials}: {detail}", file=sys.stderr)
+        return 2
+    for kind, path in written.items():
+        print(f"{kind}: {path}")
+    return 0
 
 
 def config_from_args(a) -> SandboxConfig:
@@ -164,6 +189,8 @@ def main(argv: list[str] | None = None) -> int:
         except ImportError:  # pragma: no cover
             asyncio.run(_serve(a, cfg))
         return 0
+    if a.command == "configs":
+        return run_configs(a)
     return 1
 
 

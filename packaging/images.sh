@@ -3,13 +3,18 @@
 #
 #   packaging/images.sh install       apt-get install podman & co. when missing (root; idempotent, quiet)
 #   packaging/images.sh base          debootstrap a Debian bookworm Python base, import it as $LOCAL_BASE (cached)
-#   packaging/images.sh build [source|destination|all]   build airbyte/<connector>-ghl-contacts:$TAG
+#   packaging/images.sh build [source|destination|all]   build $NAMESPACE/<connector>-ghl-contacts:<version> and :dev
+#   packaging/images.sh push REGISTRY [source|destination|all]   push both tags to REGISTRY/$NAMESPACE/...
+#   packaging/images.sh names         print each connector's image name and tags
 #   packaging/images.sh podman ARGS   run podman with this project's storage and settings
 #   packaging/images.sh docker ARGS   the same for a docker command line (what packaging/bin/docker runs)
 #   packaging/images.sh env           print the exports that point podman at this project's storage
 #   packaging/images.sh available     exit 0 when podman can run containers here (used by the tests)
 #   packaging/images.sh clean         remove this project's images and container storage
 #
+# Images are named $GHL_IMAGE_NAMESPACE/<connector>-ghl-contacts (default namespace: ghl-contacts-connectors,
+# the dockerRepository of both metadata.yaml files) and tagged with the connector's dockerImageTag and `dev`.
+# The engine is podman when it is installed, else docker when a Docker engine answers (GHL_ENGINE overrides).
 # Nothing here changes the machine's podman defaults: podman's settings and storage live in $GHL_IMAGES_DIR
 # (default build/containers, git-ignored); the debootstrapped base is kept as a tarball in $GHL_IMAGES_CACHE
 # (default ~/.cache/ghl-contacts-images), so a fresh clone on the same machine skips debootstrap. Builds reach
@@ -19,14 +24,16 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 STATE="${GHL_IMAGES_DIR:-$ROOT/build/containers}"
 CACHE="${GHL_IMAGES_CACHE:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/ghl-contacts-images}"
-TAG="${GHL_IMAGE_TAG:-dev}"
+NAMESPACE="${GHL_IMAGE_NAMESPACE:-ghl-contacts-connectors}"
+CONNECTORS=(source destination)
 LOCAL_BASE="localhost/ghl-python-base:bookworm"
 BASE_IMAGE="${GHL_BASE_IMAGE:-$LOCAL_BASE}"
 CA_BUNDLE="${GHL_CA_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}"
 DEBIAN_SUITE="bookworm"
 BASE_PACKAGES="python3,python3-venv,python3-pip,ca-certificates"
-APT_PACKAGES=(podman buildah skopeo debootstrap runc uidmap fuse-overlayfs)
-APT_COMMANDS=(podman buildah skopeo debootstrap runc newuidmap fuse-overlayfs)
+# docker-registry (Debian's build of the CNCF distribution registry) is what the push test pushes to.
+APT_PACKAGES=(podman buildah skopeo debootstrap runc uidmap fuse-overlayfs docker-registry)
+APT_COMMANDS=(podman buildah skopeo debootstrap runc newuidmap fuse-overlayfs docker-registry)
 
 log() { printf '[images] %s\n' "$*" >&2; }
 die() { printf '[images] error: %s\n' "$*" >&2; exit 1; }
@@ -74,12 +81,50 @@ pm() { podman_env; podman "$@"; }
 
 image_exists() { pm image exists "$1"; }
 
+# -- engine and names ---------------------------------------------------------------------------------
+engine() {
+  case "${GHL_ENGINE:-auto}" in
+    podman|docker) echo "$GHL_ENGINE" ;;
+    auto)
+      if command -v podman >/dev/null 2>&1; then echo podman
+      elif command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then echo docker
+      else echo podman
+      fi ;;
+    *) die "GHL_ENGINE must be podman, docker or auto, got '$GHL_ENGINE'" ;;
+  esac
+}
+
+# The container engine with this project's settings: podman (own storage) or the machine's docker.
+ce() { if [ "$(engine)" = docker ]; then docker "$@"; else pm "$@"; fi; }
+
+metadata_file() { if [ "$1" = source ]; then echo "$ROOT/metadata.yaml"; else echo "$ROOT/destination_ghl_contacts/metadata.yaml"; fi; }
+
+# The connector's version: dockerImageTag in its metadata.yaml (a unit test keeps it equal to pyproject's).
+version_of() {
+  local tag
+  tag="$(sed -n 's/^[[:space:]]*dockerImageTag:[[:space:]]*\([^[:space:]#]*\).*/\1/p' "$(metadata_file "$1")")"
+  [ -n "$tag" ] || die "no dockerImageTag in $(metadata_file "$1")"
+  echo "$tag"
+}
+
+repository_of() { echo "$NAMESPACE/$1-ghl-contacts"; }
+tags_of() { printf '%s\n' "$(version_of "$1")" dev; }
+
+which_connectors() {
+  case "${1:-all}" in
+    source|destination) echo "$1" ;;
+    all) echo "${CONNECTORS[@]}" ;;
+    *) die "expected source, destination or all, got '$1'" ;;
+  esac
+}
+
 # -- subcommands --------------------------------------------------------------------------------------
 cmd_install() {
+  if [ "$(engine)" = docker ]; then log "using the Docker engine: nothing to install"; return 0; fi
   local missing=()
   for c in "${APT_COMMANDS[@]}"; do command -v "$c" >/dev/null 2>&1 || missing+=("$c"); done
   if [ "${#missing[@]}" -eq 0 ]; then
-    log "podman, buildah, skopeo, debootstrap, runc, uidmap, fuse-overlayfs: already installed"
+    log "${APT_PACKAGES[*]}: already installed"
     return 0
   fi
   log "installing ${APT_PACKAGES[*]} (missing: ${missing[*]})"
@@ -133,28 +178,62 @@ cmd_base() {
 }
 
 build_one() {
-  local connector="$1" image="airbyte/$1-ghl-contacts:$TAG"
-  local mounts=()
-  [ -f "$CA_BUNDLE" ] && mounts+=(-v "$CA_BUNDLE:/etc/ssl/certs/ca-certificates.crt:ro")
-  log "building $image from $BASE_IMAGE"
+  local connector="$1" repository version
+  repository="$(repository_of "$connector")"
+  version="$(version_of "$connector")"
+  local image="$repository:$version" options=() base=() from="the Dockerfile's default base"
+  if [ "$(engine)" = podman ]; then
+    # The host's CA bundle lets pip inside the build reach the package index; host network for a local index.
+    [ -f "$CA_BUNDLE" ] && options+=(-v "$CA_BUNDLE:/etc/ssl/certs/ca-certificates.crt:ro")
+    options+=(--pull=never --network=host --layers)
+    base=(--build-arg "BASE_IMAGE=$BASE_IMAGE") from="$BASE_IMAGE"
+  elif [ -n "${GHL_BASE_IMAGE:-}" ]; then
+    base=(--build-arg "BASE_IMAGE=$GHL_BASE_IMAGE") from="$GHL_BASE_IMAGE"
+  fi
+  log "building $image and $repository:dev with $(engine) from $from"
   local start=$SECONDS
-  pm build --pull=never --network=host --layers \
-    "${mounts[@]}" \
-    --build-arg "BASE_IMAGE=$BASE_IMAGE" \
+  ce build "${options[@]}" "${base[@]}" \
     --build-arg "CONNECTOR=$connector" \
-    -t "$image" -f "$ROOT/Dockerfile" "$ROOT" >"$STATE/build-$connector.log" 2>&1 ||
+    -t "$image" -t "$repository:dev" -f "$ROOT/Dockerfile" "$ROOT" >"$STATE/build-$connector.log" 2>&1 ||
     { tail -40 "$STATE/build-$connector.log" >&2; die "building $image failed (log: $STATE/build-$connector.log)"; }
   log "built $image in $((SECONDS - start))s"
 }
 
 cmd_build() {
-  local which="${1:-all}"
-  [ "$BASE_IMAGE" != "$LOCAL_BASE" ] || cmd_base
-  case "$which" in
-    source|destination) build_one "$which" ;;
-    all) build_one source; build_one destination ;;
-    *) die "build: expected source, destination or all, got '$which'" ;;
-  esac
+  local c
+  mkdir -p "$STATE"
+  if [ "$(engine)" = podman ] && [ "$BASE_IMAGE" = "$LOCAL_BASE" ]; then cmd_base; fi
+  for c in $(which_connectors "${1:-all}"); do build_one "$c"; done
+}
+
+cmd_names() {
+  local c
+  for c in "${CONNECTORS[@]}"; do printf '%s %s %s\n' "$c" "$(repository_of "$c")" "$(tags_of "$c" | paste -sd' ')"; done
+}
+
+# A registry on the loopback address speaks plain http: docker trusts 127.0.0.0/8 so by default, podman needs
+# to be told.
+loopback_registry() { case "$1" in 127.*|localhost|localhost:*|\[::1\]*) return 0 ;; *) return 1 ;; esac; }
+
+cmd_push() {
+  local registry="${1:-${REGISTRY:-}}"
+  [ -n "$registry" ] || die "push: which registry? e.g. packaging/images.sh push ghcr.io/you (or make push REGISTRY=ghcr.io/you)"
+  registry="${registry%/}"
+  mkdir -p "$STATE"
+  local tls=() c tag local_name remote
+  if [ "$(engine)" = podman ] && loopback_registry "${registry%%/*}"; then tls=(--tls-verify=false); fi
+  for c in $(which_connectors "${2:-all}"); do
+    for tag in $(tags_of "$c"); do
+      local_name="$(repository_of "$c"):$tag"
+      remote="$registry/$local_name"
+      ce image inspect "$local_name" >/dev/null 2>&1 || die "$local_name is not built (run: make images)"
+      ce tag "$local_name" "$remote"
+      log "pushing $remote"
+      ce push "${tls[@]}" "$remote" >"$STATE/push-$c.log" 2>&1 ||
+        { tail -20 "$STATE/push-$c.log" >&2; die "pushing $remote failed (log: $STATE/push-$c.log)"; }
+      ce rmi "$remote" >/dev/null
+    done
+  done
 }
 
 # Enough of the docker CLI for the CDK's image tests: `docker buildx build` becomes `podman build`, and
@@ -163,6 +242,9 @@ cmd_docker() {
   case "${1:-}" in
     buildx) shift; [ "${1:-}" = build ] && shift; pm build --network=host "$@" ;;
     run) shift; pm run --network=host "$@" ;;
+    # docker treats registries on 127.0.0.0/8 as plain http by default; podman must be told so.
+    push) shift; if loopback_registry "${1%%/*}"; then pm push --tls-verify=false "$@"; else pm push "$@"; fi ;;
+    pull) shift; if loopback_registry "${1%%/*}"; then pm pull --tls-verify=false "$@"; else pm pull "$@"; fi ;;
     *) pm "$@" ;;
   esac
 }
@@ -185,12 +267,14 @@ main() {
     install) cmd_install "$@" ;;
     base) cmd_base "$@" ;;
     build) cmd_build "$@" ;;
+    push) cmd_push "$@" ;;
+    names) cmd_names ;;
     podman) pm "$@" ;;
     docker) cmd_docker "$@" ;;
     env) cmd_env ;;
     available) cmd_available ;;
     clean) cmd_clean ;;
-    *) sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+    *) sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
   esac
 }
 

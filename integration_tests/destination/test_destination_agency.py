@@ -5,21 +5,16 @@ from typing import Any, Dict, List
 
 import requests
 
+from ghl_sandbox import configs
+
 from integration_tests.destination.harness import run
 
 LOCATIONS = 3
 
 
 def agency_config(sandbox: Any, **extra: Any) -> Dict[str, Any]:
-    grant = sandbox.credentials["agency"]
-    return {
-        "credentials": {"auth_type": "agency_oauth2.0",
-                        **{key: grant[key] for key in ("client_id", "client_secret", "refresh_token")}},
-        "api_base_url": sandbox.base_url,
-        "requests_per_10_seconds": 1000,
-        "request_timeout_seconds": 10,
-        **extra,
-    }
+    return configs.agency_config(sandbox.credentials, **{"requests_per_10_seconds": 1000, "request_timeout_seconds": 10,
+                                                         **extra})
 
 
 def record(stream: str, data: Dict[str, Any]) -> str:

@@ -14,8 +14,21 @@ from airbyte_cdk.models.airbyte_protocol_serializers import AirbyteMessageSerial
 ROOT = Path(__file__).resolve().parents[2]
 IMAGES_SH = ROOT / "packaging" / "images.sh"
 SHIM_DIR = ROOT / "packaging" / "bin"
-IMAGES = {"source": "airbyte/source-ghl-contacts:dev", "destination": "airbyte/destination-ghl-contacts:dev"}
 RUN_TIMEOUT_S = 600
+
+
+def image_names() -> dict[str, tuple[str, list[str]]]:
+    """Each connector's image repository and tags, as packaging/images.sh names them (`images.sh names`)."""
+    listed = subprocess.run([str(IMAGES_SH), "names"], capture_output=True, text=True, check=True, timeout=60)
+    names = {}
+    for line in listed.stdout.splitlines():
+        kind, repository, *tags = line.split()
+        names[kind] = (repository, tags)
+    return names
+
+
+# The images the tests run: the `dev` tag of each.
+IMAGES = {kind: f"{repository}:dev" for kind, (repository, _) in image_names().items()}
 
 
 def podman(*args: str, timeout: float = RUN_TIMEOUT_S, **kwargs) -> subprocess.CompletedProcess:

@@ -11,6 +11,7 @@ from typing import Any, Dict, List, Set
 import pytest
 import requests
 
+from ghl_sandbox import configs
 from ghl_sandbox.process import SandboxProcess
 from integration_tests.source.harness import SCRIPT, catalog, run_source
 
@@ -31,13 +32,7 @@ def fresh_agency(agency):
 
 
 def agency_config(sandbox: SandboxProcess, **extra: Any) -> Dict[str, Any]:
-    grant = sandbox.credentials["agency"]
-    return {
-        "credentials": {"auth_type": "agency_oauth2.0",
-                        **{key: grant[key] for key in ("client_id", "client_secret", "refresh_token")}},
-        "api_base_url": sandbox.base_url,
-        **extra,
-    }
+    return configs.agency_config(sandbox.credentials, **extra)
 
 
 def latest_config(config: Dict[str, Any], output: Any) -> Dict[str, Any]:
