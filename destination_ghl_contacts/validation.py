@@ -83,7 +83,10 @@ def _one_per_problem(errors: list) -> list:
     for error in errors:
         shape = error.validator in ("pattern", "format")
         key = (tuple(error.absolute_path), "shape" if shape else id(error))
-        if key not in kept or _reason(kept[key]).endswith(" has an invalid format"):
+        # The pattern's reason wins when it says more than "invalid format" (a date-time's UTC offset): then
+        # the reason is the same whether or not jsonschema's optional format checkers are installed.
+        if key not in kept or _reason(kept[key]).endswith(" has an invalid format") or (
+                error.validator == "pattern" and not _reason(error).endswith(" has an invalid format")):
             kept[key] = error
     return list(kept.values())
 
