@@ -2,9 +2,10 @@
 
 Request pipeline for GHL routes, in order:
   route match (unknown path: 404, empty body) -> latency -> bearer token (401) -> rate limit (429)
-  -> pre-route fault (429/5xx) -> Version header -> token class (a Company token on a location route: 401;
-  a location token on an agency route: 403) -> scope (401) -> handler (location 403, validation 422,
-  business rules 400) -> post-route fault (stall/drop/truncate).
+  -> pre-route fault (429/5xx) -> Version header (a dated version, or `v3`: api_v3.py) -> token class (a
+  Company token on a location route: 401; a location token on an agency route: 403) -> scope (401)
+  -> spec validation of query and body (422, `spec_validation.py`) -> handler (location 403, checks beyond
+  the spec 422, business rules 400) -> post-route fault (stall/drop/truncate).
 `x-ratelimit-*` headers go on every GHL response. `/_sandbox/*` admin routes skip all of it and are not
 counted in stats.
 """
@@ -22,13 +23,15 @@ from urllib.parse import parse_qsl
 
 import orjson
 
+from . import api_v3
 from .auth import AGENCY_ONLY, AUTH_CLASS_DENIED, INVALID_TOKEN, LOCATION_DENIED, SCOPE_DENIED, Auth, Token
 from .config import SandboxConfig
-from .errors import ApiError, contact_not_found
+from .errors import ApiError, contact_not_found, unprocessable
 from .faults import FAULT_RESPONSES, PRE_KINDS, Faults
 from .rate_limit import TOO_MANY, RateLimiter
 from .routes import CALENDARS_VERSION, Route, Router, load_all
 from .seed import LocationSeed, load_location_seeds, seed_fingerprint, seed_store
+from .spec_validation import SpecValidator
 from .stats import Stats
 from .store import Store
 from .util import now_ms
@@ -186,7 +189,7 @@ class Sandbox:
 class Ctx:
     """What a handler sees of one request."""
 
-    __slots__ = ("sb", "route", "method", "params", "query", "token", "_body", "_raw", "headers")
+    __slots__ = ("sb", "route", "method", "params", "query", "token", "_body", "_raw", "headers", "api")
 
     def __init__(self, sb: Sandbox, route: Route, method: str, params: dict, query: dict, token: Token | None,
                  raw: bytes, headers: dict):
@@ -199,6 +202,7 @@ class Ctx:
         self._raw = raw
         self._body = None
         self.headers = headers
+        self.api = "v2"  # or "v3" (api_v3.py): the spelling of the answer
 
     def json(self, *, must_be_object: bool = True):
         if self._body is None:
@@ -280,7 +284,9 @@ def _drop_connection(receive) -> None:
 class GhlApp:
     def __init__(self, sb: Sandbox):
         self.sb = sb
-        self.router = Router(load_all())
+        routes = load_all()
+        self.router = Router(routes)
+        self.spec = SpecValidator(routes)  # compiled once: a request only runs the validators
 
     async def __call__(self, scope, receive, send):
         typ = scope["type"]
@@ -366,7 +372,8 @@ class GhlApp:
             await self._send(send, st, body, rl, content_type=ct)
             return
         version = headers.get("version")
-        if route.version and version != route.version:
+        family = "v3" if version == api_v3.VERSION and self.spec.operation("v3", route.key) else "v2"
+        if route.version and version != route.version and family != "v3":
             status, body = version_error(route, version)
         elif token.user_type != route.auth_class:
             status, body = (401, AUTH_CLASS_DENIED) if route.auth_class == "Location" else (403, AGENCY_ONLY)
@@ -375,13 +382,30 @@ class GhlApp:
         else:
             ctx = Ctx(sb, route, method, params, query, token, raw, headers)
             try:
+                self._validate(ctx, route, family)
+                if family == "v3":
+                    ctx.api = family
+                    ctx._body = api_v3.request_body(ctx._body)
                 status, body = await route.handler(ctx)
+                if family == "v3":
+                    body = api_v3.response_body(body, self.spec.success_keys(route.key))
             except ApiError as e:
                 status, body = e.status, e.body
             except Exception:  # pragma: no cover - a bug in a handler; answer like GHL's 500
                 log.exception("handler failed: %s", route.key)
                 status, body = 500, {"statusCode": 500, "message": "Internal server error"}
         await self._finish(send, receive, route, status, body, rl, fault, who)
+
+    def _validate(self, ctx: Ctx, route: Route, family: str) -> None:
+        """422 with every message when the query or body breaks the operation's spec schema."""
+        op = self.spec.operation(family, route.key)
+        if op is None:
+            return
+        errs = op.check_query(ctx.query) if op.query is not None else []
+        if op.body is not None:
+            errs += op.check_body(ctx.json(must_be_object=False))
+        if errs:
+            raise unprocessable(errs)
 
     async def _finish(self, send, receive, route: Route, status: int, body, rl: list, fault: str | None,
                       who: tuple[str, str] | None = None):

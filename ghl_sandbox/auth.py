@@ -266,7 +266,7 @@ class Auth:
         paging = {}
         for k, default in (("skip", 0), ("limit", 20)):
             v = query.get(k, str(default))
-            if not v.isdigit():
+            if not (v.isascii() and v.isdigit()):  # int() would take other scripts' digits
                 errs.append(f"{k} must be a number string")
             else:
                 paging[k] = int(v)

@@ -14,8 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .errors import ApiError, bad_request, unprocessable
+from .spec_validation import MAX_SAFE
 from .util import iso_ms, parse_time_ms
-from .validation import SEARCH, unknown_properties
 
 MAX_PAGE_LIMIT = 500
 MAX_PAGED_RECORDS = 10_000
@@ -131,8 +131,13 @@ def _custom_field_clause(field: str, op: str, value) -> tuple[str, list]:
         conds, params = [], []
         for k, sym in (("gte", ">="), ("gt", ">"), ("lte", "<="), ("lt", "<")):
             if k in value:
+                bound = value[k]
+                # SQLite binds only scalars, and integers within 64 bits
+                if isinstance(bound, bool) or not isinstance(bound, (int, float, str)) or (
+                        isinstance(bound, int) and abs(bound) > MAX_SAFE):
+                    raise unprocessable([f"range.{k} must be a number or a string"])
                 conds.append(f"json_extract(cf.value, '$.value') {sym} ?")
-                params.append(value[k])
+                params.append(bound)
         return base.format(cond=" AND ".join(conds) or "1"), [cf_id] + params
     raise bad_request(f"Invalid operator {op}")
 
@@ -275,10 +280,15 @@ def _is_int(v) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
 
 
+# The search grammar is absent from the spec (SearchBodyV2DTO declares no property; BEHAVIOUR 8), so this
+# module checks the body itself, in the same 422 style as the spec layer.
+SEARCH = frozenset({"locationId", "page", "pageLimit", "searchAfter", "filters", "sort", "query"})
+
+
 def compile_search(body: dict) -> SearchPlan:
     if not isinstance(body, dict):
         raise unprocessable(["body must be an object"])
-    errs = unknown_properties(body, SEARCH)
+    errs = [f"property {k} should not exist" for k in body if k not in SEARCH]
     loc = body.get("locationId")
     if not loc:
         errs.append("locationId should not be empty")
@@ -333,7 +343,10 @@ def compile_search(body: dict) -> SearchPlan:
         if not isinstance(s, dict):
             raise unprocessable(["each value in sort must be an object"])
         field = s.get("field")
-        direction = str(s.get("direction", "asc")).lower()
+        direction = s.get("direction", "asc")
+        if not isinstance(field, str) or not isinstance(direction, str):
+            raise unprocessable(["sort.field and sort.direction must be strings"])
+        direction = direction.lower()
         if field not in SORT_FIELDS:
             raise bad_request(f"Invalid sort field {field}")
         if direction not in ("asc", "desc"):

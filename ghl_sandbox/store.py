@@ -49,7 +49,7 @@ CREATE INDEX IF NOT EXISTS notes_contact ON notes(contact_id, date_added);
 CREATE TABLE IF NOT EXISTS appointments(
     id TEXT PRIMARY KEY, contact_id TEXT NOT NULL, location_id TEXT NOT NULL, calendar_id TEXT,
     start_time INTEGER NOT NULL, date_added INTEGER NOT NULL, date_updated INTEGER NOT NULL,
-    data BLOB NOT NULL);
+    data BLOB NOT NULL, time_suffix TEXT);
 CREATE INDEX IF NOT EXISTS appts_contact ON appointments(contact_id, start_time);
 """
 
@@ -404,15 +404,22 @@ class Store:
             "INSERT INTO appointments(id, contact_id, location_id, calendar_id, start_time, date_added,"
             " date_updated, data) VALUES (?,?,?,?,?,?,?,?)", rows)
 
-    def get_appointment(self, event_id: str) -> tuple[int, dict] | None:
-        """(date_updated, event) of one appointment, or None."""
-        r = self.conn.execute("SELECT date_updated, data FROM appointments WHERE id=?", (event_id,)).fetchone()
-        return (r[0], _loads(r[1])) if r else None
+    def get_appointment(self, event_id: str) -> tuple[int, dict, str | None] | None:
+        """(date_updated, event, time suffix the client wrote its times with) of one appointment, or None."""
+        r = self.conn.execute("SELECT date_updated, data, time_suffix FROM appointments WHERE id=?",
+                              (event_id,)).fetchone()
+        return (r[0], _loads(r[1]), r[2]) if r else None
+
+    def set_appointment_suffix(self, event_id: str, suffix: str | None) -> None:
+        self.conn.execute("UPDATE appointments SET time_suffix=? WHERE id=?", (suffix, event_id))
 
     def update_appointment(self, event: dict, start_time: int, date_updated: int) -> None:
         """Store an edited event; its calendar and start may have moved (the per-contact list orders by start)."""
         self.conn.execute("UPDATE appointments SET calendar_id=?, start_time=?, date_updated=?, data=? WHERE id=?",
                           (event["calendarId"], start_time, date_updated, _dumps(event), event["id"]))
+
+    def delete_appointment(self, event_id: str) -> None:
+        self.conn.execute("DELETE FROM appointments WHERE id=?", (event_id,))
 
     def appointments_raw(self, contact_id: str) -> list[bytes]:
         return [r[0] for r in self.conn.execute(

@@ -51,11 +51,15 @@ def space_time(ms: int) -> str:
     return "%04d-%02d-%02d %02d:%02d:%02d" % (t[0], t[1], t[2], t[3], t[4], t[5])
 
 
+# ASCII digits only (Python's \d and int() also take other scripts' digits, which no JSON client means). The
+# offset is bounded as in validator.js's isISO8601 (class-validator's IsISO8601): hours 00-23, minutes 00-59.
 _ISO_RE = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})"
     r"(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?"
-    r"\s*(Z|z|[+-]\d{2}:?\d{2})?$"
+    r"\s*(Z|z|[+-](?:[01]\d|2[0-3]):?[0-5]\d)?$", re.ASCII
 )
+# Latest time the sandbox stores: the end of year 9999 in epoch ms (what an ISO 8601 date can say).
+MAX_TIME_MS = 253_402_300_799_999
 
 
 def parse_time_ms(value, *, require_offset: bool = False) -> int | None:
@@ -66,12 +70,12 @@ def parse_time_ms(value, *, require_offset: bool = False) -> int | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
-        return int(value)
+        return int(value) if -MAX_TIME_MS <= value <= MAX_TIME_MS else None  # also refuses inf and nan
     if not isinstance(value, str):
         return None
     s = value.strip()
-    if s.isdigit():
-        return int(s)
+    if s.isascii() and s.isdigit():
+        return int(s) if len(s) <= 15 and int(s) <= MAX_TIME_MS else None
     m = _ISO_RE.match(s)
     if not m:
         return None
@@ -91,7 +95,7 @@ def parse_time_ms(value, *, require_offset: bool = False) -> int | None:
     return ms
 
 
-_DOB_RE = re.compile(r"^(\d{1,4})[-/._](\d{1,2})[-/._](\d{1,4})$")
+_DOB_RE = re.compile(r"^(\d{1,4})[-/._](\d{1,2})[-/._](\d{1,4})$", re.ASCII)
 
 
 def parse_dob(value) -> str | None:

@@ -1,6 +1,11 @@
-"""Appointments: the per-contact list (`{events}`), `POST /calendars/events/appointments` and
-`PUT /calendars/events/appointments/{eventId}` (BEHAVIOUR 3.10)."""
+"""Appointments: the per-contact list (`{events}`), `POST /calendars/events/appointments`,
+`GET`/`PUT /calendars/events/appointments/{eventId}` and `DELETE /calendars/events/{eventId}` (BEHAVIOUR 3.10).
+
+Types, required fields and undeclared properties are checked by the spec layer (`spec_validation.py`) before
+these handlers run; the time formats the spec cannot express are checked in `validation.py`."""
 from __future__ import annotations
+
+import re
 
 import orjson
 
@@ -55,7 +60,27 @@ async def create_appointment(ctx):
              "address": body.get("address", ""), "startTime": space_time(start), "endTime": space_time(end),
              "dateAdded": iso_ms(now), "dateUpdated": iso_ms(now), "assignedResources": []}
     sb.store.insert_appointments([(aid, body["contactId"], loc, cal["id"], start, now, now, orjson.dumps(event))])
-    return 200, _answer(event, body, start, end)
+    suffix = _suffix(body["startTime"])
+    sb.store.set_appointment_suffix(aid, suffix)
+    return 200, _answer(ctx, event, body, start, end, suffix)
+
+
+@route("GET", "/calendars/events/appointments/{eventId}", scope="calendars/events.readonly",
+       version=CALENDARS_VERSION)
+async def get_appointment(ctx):
+    """`{event}` as the spec declares (GetCalendarEventSuccessfulResponseDTO) with the stored record, the same
+    one the per-contact list shows. RocketRide saw `{appointment}` live (BEHAVIOUR 8); the spec's key is kept."""
+    _, event, _ = _appointment(ctx)
+    return 200, {"event": event, "traceId": trace_id()}
+
+
+@route("DELETE", "/calendars/events/{eventId}", scope="calendars/events.write", version=CALENDARS_VERSION)
+async def delete_event(ctx):
+    """201 `{succeeded: true}` (spec DeleteEventSuccessfulResponseDto; its body, DeleteAppointmentSchema, is
+    empty). The event leaves the per-contact list."""
+    _, event, _ = _appointment(ctx)
+    ctx.sb.store.delete_appointment(event["id"])
+    return 201, {"succeeded": True, "traceId": trace_id()}
 
 
 @route("PUT", "/calendars/events/appointments/{eventId}", scope="calendars/events.write", version=CALENDARS_VERSION)
@@ -68,13 +93,7 @@ async def update_appointment(ctx):
     if errs:
         raise unprocessable(errs)
     sb = ctx.sb
-    row = sb.store.get_appointment(ctx.params["eventId"])
-    if row is None:
-        # The spec declares only 400 (BadRequestDTO) and 401; unknown tasks and notes answer this way too
-        # (choice: the wording). Recurring instance ids (`<id>_<ms>_<duration>`) are not emulated.
-        raise not_found_record("Appointment")
-    date_updated, event = row
-    ctx.check_location(event["locationId"])
+    date_updated, event, suffix = _appointment(ctx)
     cal = _edited_calendar(sb, event, body)
     user = body.get("assignedUserId", event["assignedUserId"])
     if ("calendarId" in body or "assignedUserId" in body) and user not in _members(cal):
@@ -90,7 +109,20 @@ async def update_appointment(ctx):
                   "users": [user], "startTime": space_time(start), "endTime": space_time(end),
                   "dateUpdated": iso_ms(now)})
     sb.store.update_appointment(event, start, now)
-    return 200, _answer(event, body, start, end)
+    if body.get("startTime"):
+        suffix = _suffix(body["startTime"])
+        sb.store.set_appointment_suffix(event["id"], suffix)
+    return 200, _answer(ctx, event, body, start, end, suffix)
+
+
+def _appointment(ctx) -> tuple[int, dict, str | None]:
+    row = ctx.sb.store.get_appointment(ctx.params["eventId"])
+    if row is None:
+        # The spec declares only 400 (BadRequestDTO) and 401; unknown tasks and notes answer this way too
+        # (choice: the wording). Recurring instance ids (`<id>_<ms>_<duration>`) are not emulated.
+        raise not_found_record("Appointment")
+    ctx.check_location(row[1]["locationId"])
+    return row
 
 
 def _members(cal: dict) -> set:
@@ -114,16 +146,39 @@ def _edited_times(event: dict, body: dict) -> tuple[int, int]:
     return start, end
 
 
-def _answer(event: dict, body: dict, start: int, end: int) -> dict:
+_SUFFIX = re.compile(r"(Z|[+-][0-9]{2}:?[0-9]{2})$")
+
+
+def _suffix(text: str) -> str | None:
+    """The zone designator a client wrote a time with (`Z`, `+05:30`)."""
+    m = _SUFFIX.search(text.strip())
+    return m.group(1) if m else None
+
+
+def _render(ms: int, suffix: str | None) -> str:
+    """A stored time in the zone the client last wrote the event's times in, ISO 8601 with that offset."""
+    if not suffix or suffix == "Z":
+        return iso_ms(ms)
+    sign = 1 if suffix[0] == "+" else -1
+    digits = suffix[1:].replace(":", "")
+    offset_ms = sign * (int(digits[:2]) * 60 + int(digits[2:])) * 60_000
+    local = iso_ms(ms + offset_ms)
+    return local[:19] + suffix
+
+
+def _answer(ctx, event: dict, body: dict, start: int, end: int, suffix: str | None) -> dict:
     """The flat create/update body (spec AppointmentSchemaResponse): times echo the request's text when it sent
-    them; meetingLocationType and rrule are not stored, so they echo the request too."""
+    them, and otherwise are written with the offset the client used for this event, so an edit answers in the
+    create's form; meetingLocationType and rrule are not stored, so they echo the request too."""
     out = {"id": event["id"], "calendarId": event["calendarId"], "locationId": event["locationId"],
-           "contactId": event["contactId"], "startTime": body.get("startTime") or iso_ms(start),
-           "endTime": body.get("endTime") or iso_ms(end), "title": event["title"],
+           "contactId": event["contactId"], "startTime": body.get("startTime") or _render(start, suffix),
+           "endTime": body.get("endTime") or _render(end, suffix), "title": event["title"],
            "meetingLocationType": body.get("meetingLocationType", "custom"),
            "appointmentStatus": event["appointmentStatus"], "assignedUserId": event["assignedUserId"],
            "address": event["address"], "isRecurring": bool(body.get("rrule"))}
     if body.get("rrule"):
         out["rrule"] = body["rrule"]
+    if ctx.api == "v3":  # v3's AppointmentSchemaResponse requires both; v2 answers lack them (#246)
+        out["dateAdded"], out["dateUpdated"] = event["dateAdded"], event["dateUpdated"]
     out["traceId"] = trace_id()
     return out

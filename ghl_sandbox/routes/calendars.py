@@ -12,9 +12,7 @@ from . import CALENDARS_VERSION, route
 
 @route("GET", "/calendars/", scope="calendars.readonly", version=CALENDARS_VERSION)
 async def list_calendars(ctx):
-    loc = ctx.query.get("locationId")
-    if not loc:
-        raise unprocessable(["locationId should not be empty"])
+    loc = ctx.query.get("locationId")  # required: the spec layer
     ctx.check_location(loc)
     cals = ctx.sb.store.calendars(loc)
     gid = ctx.query.get("groupId")

@@ -8,8 +8,9 @@ import orjson
 from .. import records, writes
 from ..errors import ApiError, unprocessable
 from ..search import compile_search, run_search
+from ..spec_validation import MAX_SAFE
 from ..util import trace_id
-from ..validation import CREATE_CONTACT, UPDATE_CONTACT, UPSERT_CONTACT, check_contact, check_tags
+from ..validation import check_contact
 from . import CONTACTS_VERSION, route
 
 V = CONTACTS_VERSION
@@ -18,17 +19,19 @@ W = "contacts.write"
 _loads = orjson.loads
 
 
-def _int_param(query: dict, name: str, default: int, minimum: int = 0, maximum: int | None = None) -> int:
+def _int_param(query: dict, name: str, default: int, minimum: int = 0, maximum: int = MAX_SAFE) -> int:
     raw = query.get(name)
     if raw is None or raw == "":
         return default
     try:
+        if not raw.isascii():
+            raise ValueError(raw)
         v = int(raw)
     except ValueError:
         raise unprocessable([f"{name} must be a number conforming to the specified constraints"])
     if v < minimum:
         raise unprocessable([f"{name} must not be less than {minimum}"])
-    if maximum is not None and v > maximum:
+    if v > maximum:
         raise unprocessable([f"{name} must not be greater than {maximum}"])
     return v
 
@@ -43,7 +46,7 @@ async def list_contacts(ctx):
     start_after = None
     if q.get("startAfter"):
         try:
-            start_after = int(q["startAfter"])
+            start_after = int(q["startAfter"])  # the spec layer let only an ASCII number within 2**53 through
         except ValueError:
             raise unprocessable(["startAfter must be a number conforming to the specified constraints"])
     start_after_id = q.get("startAfterId") or None
@@ -132,7 +135,7 @@ def _require_identity(body: dict) -> None:
 @route("POST", "/contacts/", scope=W, version=V)
 async def create_contact(ctx):
     body = ctx.json()
-    errs = check_contact(body, CREATE_CONTACT, require_location=True)
+    errs = check_contact(body)
     if errs:
         raise unprocessable(errs)
     loc = body["locationId"]
@@ -151,7 +154,7 @@ async def create_contact(ctx):
 @route("PUT", "/contacts/{contactId}", scope=W, version=V)
 async def update_contact(ctx):
     body = ctx.json()
-    errs = check_contact(body, UPDATE_CONTACT, require_location=False)
+    errs = check_contact(body)
     if errs:
         raise unprocessable(errs)
     c = ctx.contact(ctx.params["contactId"])
@@ -181,7 +184,7 @@ async def upsert_contact(ctx):
     two different contacts, update the first-priority match and silently ignore the second field.
     Duplicates on + createNewIfDuplicateAllowed -> always create."""
     body = ctx.json()
-    errs = check_contact(body, UPSERT_CONTACT, require_location=True)
+    errs = check_contact(body)
     if errs:
         raise unprocessable(errs)
     loc = body["locationId"]
@@ -214,9 +217,6 @@ async def upsert_contact(ctx):
 @route("POST", "/contacts/{contactId}/tags", scope=W, version=V)
 async def add_tags(ctx):
     body = ctx.json()
-    errs = check_tags(body)
-    if errs:
-        raise unprocessable(errs)
     c = ctx.contact(ctx.params["contactId"])
     writes.apply_contact_body(ctx.sb, c, {"tags": body["tags"]}, tags_mode="add")
     writes.save_contact(ctx.sb, c)
@@ -226,9 +226,6 @@ async def add_tags(ctx):
 @route("DELETE", "/contacts/{contactId}/tags", scope=W, version=V)
 async def remove_tags(ctx):
     body = ctx.json()
-    errs = check_tags(body)
-    if errs:
-        raise unprocessable(errs)
     c = ctx.contact(ctx.params["contactId"])
     drop = set(writes.normalize_tags(body["tags"]))
     c["tags"] = [t for t in c.get("tags", []) if t not in drop]

@@ -9,7 +9,7 @@ import orjson
 from .. import records
 from ..errors import unprocessable
 from ..util import new_id, trace_id
-from ..validation import TASK_SEARCH, unknown_properties
+from ..validation import check_task_search
 from . import CONTACTS_VERSION, route
 
 
@@ -34,16 +34,7 @@ async def search_tasks(ctx):
     loc = ctx.params["locationId"]
     ctx.check_location(loc)
     body = ctx.json()
-    errs = unknown_properties(body, TASK_SEARCH)
-    for k in ("contactId", "assignedTo"):
-        if k in body and (not isinstance(body[k], list) or any(not isinstance(x, str) for x in body[k])):
-            errs.append(f"each value in {k} must be a string")
-    if "completed" in body and not isinstance(body["completed"], bool):
-        errs.append("completed must be a boolean value")
-    for k, d in (("limit", 25), ("skip", 0)):
-        v = body.get(k, d)
-        if not isinstance(v, int) or isinstance(v, bool) or v < 0:
-            errs.append(f"{k} must be a number conforming to the specified constraints")
+    errs = check_task_search(body)  # types and undeclared properties: the spec layer (TaskSearchParamsDto)
     if errs:
         raise unprocessable(errs)
     sb = ctx.sb
@@ -70,15 +61,8 @@ async def search_tasks(ctx):
 async def custom_fields(ctx):
     loc = ctx.params["locationId"]
     ctx.check_location(loc)
-    model = ctx.query.get("model") or "all"
-    if model not in ("contact", "opportunity", "all"):
-        raise unprocessable(["model must be one of the following values: contact, opportunity, all"])
+    model = ctx.query.get("model") or "all"  # the enum: the spec layer
     return 200, {"customFields": ctx.sb.store.custom_fields(loc, model), "traceId": trace_id()}
-
-
-# spec CreateCustomFieldsDTO; name and dataType are required.
-CUSTOM_FIELD_CREATE = frozenset({"name", "dataType", "placeholder", "acceptedFormat", "isMultipleFile",
-                                 "maxNumberOfFiles", "textBoxListOptions", "position", "model"})
 
 
 @route("POST", "/locations/{locationId}/customFields", scope="locations/customFields.write",
@@ -89,19 +73,12 @@ async def create_custom_field(ctx):
     is not documented)."""
     loc = ctx.params["locationId"]
     ctx.check_location(loc)
-    body = ctx.json()
-    errs = unknown_properties(body, CUSTOM_FIELD_CREATE)
-    for k in ("name", "dataType"):
-        if not isinstance(body.get(k), str) or not body.get(k, "").strip():
-            errs.append(f"{k} should not be empty")
-    model = body.get("model", "contact")
-    if model not in ("contact", "opportunity"):
-        errs.append("model must be one of the following values: contact, opportunity")
-    position = body.get("position", 0)
-    if not isinstance(position, (int, float)) or isinstance(position, bool):
-        errs.append("position must be a number conforming to the specified constraints")
+    body = ctx.json()  # types, enums and undeclared properties: the spec layer (CreateCustomFieldsDTO)
+    errs = [f"{k} should not be empty" for k in ("name", "dataType") if not str(body.get(k) or "").strip()]
     if errs:
         raise unprocessable(errs)
+    model = body.get("model", "contact")
+    position = body.get("position", 0)
     sb = ctx.sb
     taken = {f["fieldKey"] for f in sb.store.custom_fields(loc, None)}
     base = f"{model}." + (re.sub(r"[^a-z0-9]+", "_", body["name"].lower()).strip("_") or "field")

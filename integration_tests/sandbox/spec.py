@@ -1,17 +1,11 @@
 """Validate responses against the vendored GHL OpenAPI specs (ghl_sandbox/ghl_api), resolving `$ref`s
 inside and across the spec files (`../common/common-schemas.json#/...`).
 
-Known errata of the upstream spec are patched before validation, each with its source:
-* contacts `CustomFieldSchema.value` is typed string, but values may be numbers, arrays or objects
-  (BEHAVIOUR 3.6, spec's own write DTOs for numeric/checkbox/file fields).
-* locations `LocationTaskListSuccessfulResponseDto.tasks.items` is `{type: array}` ("the spec's item schema
-  is wrong", BEHAVIOUR 3.8).
-* calendars `CalendarEventDTO` types `startTime`, `endTime`, `dateAdded`, `dateUpdated` as `object`, while its
-  own examples are ISO strings with an offset (`2023-09-25T16:00:00+05:30`, BEHAVIOUR 4.2).
+Known errata of the upstream spec are patched before validation: the sandbox's one list of them,
+`ghl_sandbox.spec_validation.EXCEPTIONS`, each with its line of docs/ghl-api-behaviour.md.
 """
 from __future__ import annotations
 
-import copy
 import json
 from functools import lru_cache
 from pathlib import Path
@@ -22,6 +16,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 
 import ghl_sandbox
+from ghl_sandbox.spec_validation import patched_spec
 
 SPEC_DIR = Path(ghl_sandbox.__file__).parent / "ghl_api"
 BASE = "https://ghl-spec.invalid/"
@@ -41,15 +36,8 @@ def _oas_to_jsonschema(node):
 
 
 def _errata(name: str, doc: dict) -> dict:
-    doc = copy.deepcopy(doc)
-    schemas = doc.get("components", {}).get("schemas", {})
-    if name == "apps/contacts.json":
-        schemas["CustomFieldSchema"]["properties"]["value"] = {}
-    if name == "apps/locations.json":
-        schemas["LocationTaskListSuccessfulResponseDto"]["properties"]["tasks"]["items"] = {"type": "object"}
-    if name == "apps/calendars.json":
-        for key in ("startTime", "endTime", "dateAdded", "dateUpdated"):
-            schemas["CalendarEventDTO"]["properties"][key]["type"] = "string"
+    if name.startswith("apps/"):
+        return patched_spec(name[len("apps/"):-len(".json")])
     return doc
 
 

@@ -423,6 +423,68 @@ def test_update_appointment_errors(fresh_sandbox, sandbox_factory):
     assert r.status_code == 403
     assert r.json() == {"statusCode": 403, "message": "The token does not have access to this location."}
 
+def test_get_and_delete_appointment(fresh_sandbox):
+    sb = fresh_sandbox
+    body, a = _book(sb)
+    path = f"/calendars/events/appointments/{a['id']}"
+    assert get(sb, path).status_code == 401  # contacts Version on /calendars reads like an auth failure
+    r = get(sb, path, version=V_CAL)
+    got = check(r, "calendars", "GET", "/calendars/events/appointments/{eventId}")
+    assert got["event"] == _event(sb, body["contactId"], a["id"])  # the stored record, as the list shows it
+    r = get(sb, "/calendars/events/appointments/AAAAAAAAAAAAAAAAAAAA", version=V_CAL)
+    assert r.status_code == 400 and r.json()["message"] == "Appointment not found"
+
+    assert send(sb, "DELETE", f"/calendars/events/{a['id']}", ro(sb), version=V_CAL).status_code == 401
+    r = send(sb, "DELETE", f"/calendars/events/{a['id']}", version=V_CAL, json={})
+    assert r.status_code == 201
+    assert check(r, "calendars", "DELETE", "/calendars/events/{eventId}")["succeeded"] is True
+    assert a["id"] not in [e["id"] for e in get(sb, f"/contacts/{body['contactId']}/appointments").json()["events"]]
+    assert get(sb, path, version=V_CAL).status_code == 400
+    assert send(sb, "DELETE", f"/calendars/events/{a['id']}", version=V_CAL).status_code == 400
+
+
+def test_appointment_edit_answers_times_in_the_create_form(fresh_sandbox):
+    sb = fresh_sandbox
+    body, a = _book(sb)
+    assert (a["startTime"], a["endTime"]) == (body["startTime"], body["endTime"])  # +05:30, as sent
+    path = f"/calendars/events/appointments/{a['id']}"
+    out = send(sb, "PUT", path, version=V_CAL, json={"title": "Renamed"}).json()
+    assert (out["startTime"], out["endTime"]) == ("2026-12-01T10:00:00+05:30", "2026-12-01T10:30:00+05:30")
+    # a new start in another zone: the kept end is answered in that zone too
+    out = send(sb, "PUT", path, version=V_CAL, json={"startTime": "2026-11-30T23:00:00-05:00"}).json()
+    assert (out["startTime"], out["endTime"]) == ("2026-11-30T23:00:00-05:00", "2026-12-01T00:00:00-05:00")
+    out = send(sb, "PUT", path, version=V_CAL, json={"title": "Again"}).json()
+    assert (out["startTime"], out["endTime"]) == ("2026-11-30T23:00:00-05:00", "2026-12-01T00:00:00-05:00")
+
+
+def test_malformed_but_plausible_requests_are_422_never_500(fresh_sandbox):
+    """The requests the spec layer exists for: wrong JSON types and values that would break storage."""
+    sb = fresh_sandbox
+    c = a_contact(sb)
+    body, a = _book(sb)
+    cases = [
+        ("PUT", f"/contacts/{c['id']}", V1, {"customFields": [{"id": ["x"], "field_value": "v"}]}),
+        ("PUT", f"/calendars/events/appointments/{a['id']}", V_CAL, {"assignedUserId": ["u"]}),
+        ("PUT", f"/calendars/events/appointments/{a['id']}", V_CAL, {"title": {}}),
+        ("PUT", f"/calendars/events/appointments/{a['id']}", V_CAL, {"address": 0}),
+        ("PUT", f"/calendars/events/appointments/{a['id']}", V_CAL, {"startTime": "2026-12-01T10:00:00+99:99"}),
+        ("PUT", f"/calendars/events/appointments/{a['id']}", V_CAL, {"startTime": "٢٠٢٦-12-01T10:00:00Z"}),
+        ("POST", "/contacts/search", V1, {"locationId": sb.location_id, "pageLimit": 10,
+                                          "sort": [{"field": ["dateAdded"], "direction": "asc"}]}),
+        ("PUT", f"/contacts/{c['id']}", V1, {"dndSettings": {"SMS": {"status": "active", "message": {}}}}),
+        ("PUT", f"/contacts/{c['id']}", V1, {"dnd": "true"}),
+        ("POST", f"/locations/{sb.location_id}/tasks/search", V1, {"completed": "yes"}),
+        ("POST", f"/locations/{sb.location_id}/tasks/search", V1, {"skip": 1e300}),
+    ]
+    for method, path, version, payload in cases:
+        r = send(sb, method, path, version=version, json=payload)
+        assert r.status_code == 422, (path, payload, r.status_code, r.text)
+        assert r.json()["error"] == "Unprocessable Entity" and isinstance(r.json()["message"], list)
+    r = get(sb, "/contacts/", params={"locationId": sb.location_id, "startAfter": "1e300"})
+    assert r.status_code == 422
+    assert _event(sb, body["contactId"], a["id"])["title"] == "Demo"  # nothing refused was applied
+
+
 def test_scope_and_location_errors(sandbox, sandbox_factory):
     c = a_contact(sandbox)
     r = send(sandbox, "PUT", f"/contacts/{c['id']}", ro(sandbox), json={"city": "X"})

@@ -163,3 +163,17 @@ def test_query_free_text(c):
     got = ok(c, query=x["email"])
     assert x["id"] in {g["id"] for g in got["contacts"]}
     assert search(c, query="x" * 76).status_code == 422
+
+
+def test_values_that_cannot_be_stored_or_compared_are_422_not_500():
+    base = {"locationId": "L", "pageLimit": 10}
+    for bad in ({"filters": [{"field": "customFields.x", "operator": "range", "value": {"gte": {}}}]},
+                {"filters": [{"field": "customFields.x", "operator": "range", "value": {"lt": 10 ** 30}}]},
+                {"sort": [{"field": ["dateAdded"], "direction": "asc"}]},
+                {"sort": [{"field": "dateAdded", "direction": 1}]}):
+        with pytest.raises(ApiError) as e:
+            compile_search({**base, **bad})
+        assert e.value.status == 422, bad
+    with pytest.raises(ApiError) as e:  # a date bound beyond year 9999: GHL's invalid-search 400
+        compile_search({**base, "filters": [{"field": "dateAdded", "operator": "range", "value": {"gte": 1e300}}]})
+    assert e.value.status == 400

@@ -3,7 +3,7 @@ import pytest
 
 from ghl_sandbox import writes
 from ghl_sandbox.util import normalize_phone, parse_dob, parse_time_ms
-from ghl_sandbox.validation import CREATE_CONTACT, UPDATE_CONTACT, check_contact, check_note, check_task
+from ghl_sandbox.validation import check_contact, check_task
 
 
 @pytest.mark.parametrize("raw,want", [("+1 888-888-8888", "+18888888888"), ("(888) 888-8888", "+18888888888"),
@@ -31,27 +31,13 @@ def test_parse_time_lenient():
     assert parse_time_ms("nope") is None
 
 
-def test_contact_validation_messages():
-    assert check_contact({"locationId": "L", "email": "a@b.co"}, CREATE_CONTACT, require_location=True) == []
-    assert check_contact({"email": "a@b.co"}, CREATE_CONTACT, require_location=True) == [
-        "locationId should not be empty"]
-    errs = check_contact({"locationId": "L", "foo": 1, "tags": "x", "dnd": "yes", "email": "bad"}, CREATE_CONTACT,
-                         require_location=True)
-    assert "property foo should not exist" in errs and "tags must be an array" in errs
-    assert "dnd must be a boolean value" in errs and "email must be an email" in errs
-    assert check_contact({"gender": "m"}, UPDATE_CONTACT, require_location=False) == [
-        "property gender should not exist"]
-    assert check_contact({"locationId": "L", "dndSettings": {"SMS": {"status": "maybe"}}}, CREATE_CONTACT,
-                         require_location=True)
-
-
-def test_task_and_note_validation():
-    assert check_task({"title": "t", "dueDate": "2020-10-25T11:00:00Z", "completed": True}, create=True) == []
-    errs = check_task({}, create=True)
-    assert {"title should not be empty", "dueDate should not be empty", "completed should not be empty"} <= set(errs)
-    assert check_task({"dueDate": "1603623600000"}, create=False) == ["dueDate must be a valid ISO 8601 date string"]
-    assert check_note({"body": "x", "pinned": "no"}, create=True) == ["pinned must be a boolean value"]
-    assert check_note({}, create=True) == ["body should not be empty"]
+def test_checks_beyond_the_spec():
+    assert check_contact({"locationId": "L", "email": "a@b.co"}) == []
+    assert check_contact({"email": "bad", "country": "USA", "dateOfBirth": "1990-13-01"}) == [
+        "email must be an email", "dateOfBirth must be a valid date (YYYY-MM-DD or MM/DD/YYYY)",
+        "country must be a valid ISO 3166-1 alpha-2 country code"]
+    assert check_task({"title": "t", "dueDate": "2020-10-25T11:00:00Z", "completed": True}) == []
+    assert check_task({"dueDate": "1603623600000"}) == ["dueDate must be a valid ISO 8601 date string"]
 
 
 def test_custom_fields_key_forms_and_removal(fresh):
