@@ -40,9 +40,9 @@ from destination_ghl_contacts.state_stats import CountedState, serialize
 from destination_ghl_contacts.report import UNUSABLE_INPUT, Report, rejected
 from destination_ghl_contacts.spec import Settings, connection_spec, specification
 from destination_ghl_contacts.validation import problem
-from ghl_http import messages, tenancy
+from ghl_http import tenancy
 from ghl_http.cdk_logs import quiet_cdk_noise
-from ghl_http.check import explain_failure
+from ghl_http.check import check_each, checked_locations, explain_failure
 from ghl_http.config import read_config_file, validate_config
 
 # Records buffered before a write without waiting for the next STATE (keeps the temp file small and GHL busy).
@@ -105,24 +105,18 @@ class DestinationGhlContacts(Destination):
             store = rejected_store.build(resolved)
             if store is not None:
                 store.verify()
-            location_configs = tenancy.location_configs(resolved, logger)
-            # Locations named in `location_ids` are each proven; of "every installed location", the first stands for all.
-            checked = location_configs if resolved.get("location_ids") else location_configs[:1]
+            checked = checked_locations(resolved, tenancy.location_configs(resolved, logger))
         except Exception as exc:  # every failure becomes a status with the user's next step
             return AirbyteConnectionStatus(status=Status.FAILED, message=explain_failure(exc, base_url))
-        failed = []
-        for location_config in checked:
+
+        def failure(location_config: Dict[str, Any]) -> Optional[str]:
             try:
                 probe.run(GHL(location_config, logger), Settings(location_config))
             except Exception as exc:
-                failed.append((location_config["location_id"], explain_failure(exc, base_url)))
-        if not failed:
-            return AirbyteConnectionStatus(status=Status.SUCCEEDED)
-        if len(checked) == 1:
-            return AirbyteConnectionStatus(status=Status.FAILED, message=failed[0][1])
-        details = " | ".join(f"Location '{location_id}': {text}" for location_id, text in failed)
-        return AirbyteConnectionStatus(status=Status.FAILED, message=messages.LOCATIONS_FAILED_CHECK.format(
-            failed=len(failed), total=len(checked), details=details))
+                return explain_failure(exc, base_url)
+            return None
+
+        return check_each(checked, failure)
 
     def write(self, config: Mapping[str, Any], configured_catalog: ConfiguredAirbyteCatalog,
               input_messages: Iterable[AirbyteMessage]) -> Iterable[AirbyteMessage]:

@@ -1,6 +1,9 @@
 """Turn whatever a `check` call raised into the one sentence a user needs: the cause and the fix."""
 
+from typing import Any, Callable, Dict, List, Mapping, Optional
+
 import requests
+from airbyte_cdk.models import AirbyteConnectionStatus, Status
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from ghl_http import messages
@@ -35,3 +38,23 @@ def _transport_cause(exc: BaseException):  # type: ignore[no-untyped-def]
             return _TRANSPORT_KINDS.get(kind, requests.exceptions.ConnectionError)()
         cause = cause.__cause__ or cause.__context__
     return None
+
+
+def checked_locations(config: Mapping[str, Any], location_configs: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """The locations a `check` proves: each one named in `location_ids`; of "every installed location", the
+    first stands for all (one cheap call each; an agency may have hundreds)."""
+    return location_configs if config.get("location_ids") else location_configs[:1]
+
+
+def check_each(location_configs: List[Dict[str, Any]],
+               check_one: Callable[[Dict[str, Any]], Optional[str]]) -> AirbyteConnectionStatus:
+    """`check_one` (None, or the failure's cause and fix) on each location; one status naming every failure."""
+    failed = [(config["location_id"], problem) for config in location_configs
+              for problem in [check_one(config)] if problem is not None]
+    if not failed:
+        return AirbyteConnectionStatus(status=Status.SUCCEEDED)
+    if len(location_configs) == 1:
+        return AirbyteConnectionStatus(status=Status.FAILED, message=failed[0][1])
+    details = " | ".join(f"Location '{location_id}': {text}" for location_id, text in failed)
+    return AirbyteConnectionStatus(status=Status.FAILED, message=messages.LOCATIONS_FAILED_CHECK.format(
+        failed=len(failed), total=len(location_configs), details=details))

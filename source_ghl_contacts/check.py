@@ -1,7 +1,7 @@
 """`check`: one cheap real call that proves the token, the location and the `contacts.readonly` scope."""
 
 import logging
-from typing import Any, List, Mapping
+from typing import Any, Mapping
 
 from airbyte_cdk.models import AirbyteConnectionStatus, Status
 
@@ -31,20 +31,4 @@ def check_connection(config: Mapping[str, Any], logger: logging.Logger) -> Airby
             message = messages.missing_scope(SCOPE_CONTACTS_READ)
         return AirbyteConnectionStatus(status=Status.FAILED, message=message)
     return AirbyteConnectionStatus(status=Status.SUCCEEDED)
-
-
-def check_locations(location_configs: List[Mapping[str, Any]], logger: logging.Logger) -> AirbyteConnectionStatus:
-    """`check_connection` of each location; one FAILED status naming every location that failed."""
-    if len(location_configs) == 1:
-        return check_connection(location_configs[0], logger)
-    failed = []
-    for config in location_configs:
-        status = check_connection(config, logger)
-        if status.status != Status.SUCCEEDED:
-            failed.append(f"Location '{config['location_id']}': {status.message}")
-    if not failed:
-        return AirbyteConnectionStatus(status=Status.SUCCEEDED)
-    return AirbyteConnectionStatus(status=Status.FAILED, message=messages.LOCATIONS_FAILED_CHECK.format(
-        failed=len(failed), total=len(location_configs), details=" | ".join(failed)))
-
 

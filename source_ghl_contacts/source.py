@@ -20,9 +20,10 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from ghl_http import tenancy
 from ghl_http.auth import is_agency
+from ghl_http.check import check_each, checked_locations
 from ghl_http.config import validate_config
 from source_ghl_contacts.agency_read import read_locations
-from source_ghl_contacts.check import check_locations
+from source_ghl_contacts.check import check_connection
 from source_ghl_contacts.components.budget import source_api_budget
 from source_ghl_contacts.components.checkpoint import checkpoint_every_page
 from source_ghl_contacts.custom_columns import (NO_SCOPE_LINE, add_columns, columns_for_read, plan_columns,
@@ -53,6 +54,11 @@ def int_setting(config: Mapping[str, Any], name: str, default: int) -> int:
     such a config (naming the field), the default stands in, so building the source cannot fail on it."""
     value = config.get(name, default)
     return value if isinstance(value, int) and not isinstance(value, bool) else default
+
+
+def _failure(location_config: Mapping[str, Any], logger: logging.Logger) -> Optional[str]:
+    status = check_connection(location_config, logger)
+    return None if status.status == Status.SUCCEEDED else status.message
 
 
 class SourceGhlContacts(YamlDeclarativeSource):
@@ -88,9 +94,7 @@ class SourceGhlContacts(YamlDeclarativeSource):
             location_configs = tenancy.location_configs(resolved, logger)
         except AirbyteTracedException as error:
             return AirbyteConnectionStatus(status=Status.FAILED, message=error.message)
-        # Locations named in `location_ids` are each proven; of "every installed location", the first stands for all.
-        checked = location_configs if resolved.get("location_ids") else location_configs[:1]
-        return check_locations(checked, logger)
+        return check_each(checked_locations(resolved, location_configs), lambda location: _failure(location, logger))
 
     def discover(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteCatalog:
         resolved = validate_config(config, connection_spec())

@@ -91,3 +91,19 @@ def test_the_company_is_read_from_a_valid_company_token_without_a_refresh():
         assert build_authenticator(configs[0]).get_auth_header() == {"Authorization": "Bearer loc"}
         assert mock.request_history[0].text == f"companyId=compX&locationId={IDS[0]}"
     assert config["credentials"]["refresh_token"] == "r0"
+
+
+def test_a_check_of_several_locations_names_each_failure_and_of_one_says_its_cause_alone():
+    from airbyte_cdk.models import Status
+
+    from ghl_http.check import check_each, checked_locations
+
+    configs = [{"location_id": i} for i in IDS[:3]]
+    assert checked_locations({}, configs) == configs[:1]
+    assert checked_locations({"location_ids": IDS[:3]}, configs) == configs
+    status = check_each(configs, lambda c: None if c["location_id"] == IDS[0] else "not installed")
+    assert status.status == Status.FAILED
+    assert status.message.startswith("2 of 3 locations failed the check.")
+    assert f"Location '{IDS[1]}': not installed" in status.message and IDS[0] not in status.message
+    assert check_each(configs[:1], lambda c: "bad token").message == "bad token"
+    assert check_each(configs, lambda c: None).status == Status.SUCCEEDED
