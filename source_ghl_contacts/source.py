@@ -30,6 +30,7 @@ from source_ghl_contacts.custom_columns import (NO_SCOPE_LINE, add_columns, colu
                                                read_definitions, with_contact_columns)
 from source_ghl_contacts.estimates import with_estimates
 from source_ghl_contacts.failure_summary import with_summary_failure_type
+from source_ghl_contacts.manifest_once import parsed_manifest, validate_once
 from source_ghl_contacts.progress_log import with_progress_logs
 from source_ghl_contacts.record_changes import with_changes
 from source_ghl_contacts.spec import connection_spec, connector_specification
@@ -71,6 +72,12 @@ class SourceGhlContacts(YamlDeclarativeSource):
     ) -> None:
         super().__init__(path_to_yaml=MANIFEST, catalog=catalog, config=resolve_config(config), state=state, **kwargs)
         self._use_ghl_budget()
+
+    def _read_and_parse_yaml_file(self, path_to_yaml_file: str) -> Dict[str, Any]:  # type: ignore[override]
+        return parsed_manifest(path_to_yaml_file)  # one parse per process (manifest_once.py)
+
+    def _validate_source(self) -> None:
+        validate_once(MANIFEST, super()._validate_source)
 
     def _use_ghl_budget(self) -> None:
         """Every requester the component factory builds gets ghl_http's budget (`build_api_budget`), one per
