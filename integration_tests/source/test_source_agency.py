@@ -204,3 +204,49 @@ def test_a_read_rotates_the_company_token_and_emits_it_first(sandbox_factory, pr
     stored = latest_config(config, out)
     assert refresh_works(sb, stored) == 200
     assert refresh_works(sb, config) in (400, 401), "the original refresh token was spent"
+
+
+def _create_field(sb: SandboxProcess, location_id: str, name: str, data_type: str) -> str:
+    token = sb.mint_token(["locations/customFields.write"], location_id=location_id)
+    created = requests.post(f"{sb.base_url}/locations/{location_id}/customFields",
+                            json={"name": name, "dataType": data_type, "model": "contact"},
+                            headers=sb.headers(token), timeout=30)
+    assert created.status_code == 201, created.text
+    return created.json()["customField"]["id"]
+
+
+def _set_value(sb: SandboxProcess, location_id: str, field_id: str, value: Any) -> str:
+    contact_id = sb.dump(location_id=location_id)["contacts"][0]["id"]
+    token = sb.mint_token(["contacts.write"], location_id=location_id)
+    answer = requests.put(f"{sb.base_url}/contacts/{contact_id}", json={"customFields": [{"id": field_id, "value": value}]},
+                          headers=sb.headers(token), timeout=30)
+    assert answer.status_code == 200, answer.text
+    return contact_id
+
+
+def test_an_agency_catalog_holds_every_locations_custom_fields_and_each_read_fills_its_own(sandbox_factory):
+    sb = sandbox_factory(seed=14, contacts=3, locations=2)
+    first, second = sb.credentials["locations"]
+    # one key, two types in two locations; and a field only the second location has
+    tier_number = _create_field(sb, first, "Tier", "NUMERICAL")
+    tier_text = _create_field(sb, second, "Tier", "TEXT")
+    only_second = _create_field(sb, second, "Only Second", "DATE")
+    numbered = _set_value(sb, first, tier_number, 3)
+    worded = _set_value(sb, second, tier_text, "gold")
+    _set_value(sb, second, only_second, "2026-11-30")
+
+    connection = Connection(sb)
+    discovered = connection.run("discover")
+    properties = next(s for s in discovered.of_type("CATALOG")[0]["catalog"]["streams"]
+                      if s["name"] == "contacts")["json_schema"]["properties"]
+    assert properties["tier"]["type"] == ["null", "number"] and properties["tier__text"]["type"] == ["null", "string"]
+    assert properties["only_second"]["format"] == "date"
+
+    configured = catalog("contacts")
+    configured["streams"][0]["stream"]["json_schema"] = {"type": "object", "properties": properties}
+    out = connection.run("read", configured)
+    assert out.returncode == 0, out.raw[-3000:]
+    by_id = {record["id"]: record for record in out.records["contacts"]}
+    assert by_id[numbered]["tier"] == 3 and "tier__text" not in by_id[numbered]
+    assert by_id[worded]["tier__text"] == "gold" and "tier" not in by_id[worded]
+    assert by_id[worded]["only_second"] == "2026-11-30"
