@@ -93,7 +93,8 @@ class SourceGhlContacts(YamlDeclarativeSource):
         factory = self._constructor
         if not hasattr(factory, "_api_budget"):
             raise RuntimeError("The CDK's ModelToComponentFactory no longer has `_api_budget`: update _use_ghl_budget.")
-        factory._api_budget = source_api_budget(int_setting(self._config, "requests_per_10_seconds", 100))
+        factory._api_budget = source_api_budget(int_setting(self._config, "requests_per_10_seconds", 100),
+                                                agency=is_agency(self._config))
 
     def spec(self, logger: logging.Logger) -> ConnectorSpecification:
         return connector_specification()
