@@ -53,6 +53,7 @@ def with_estimates(messages: Iterable[AirbyteMessage]) -> Iterator[AirbyteMessag
     sent: Dict[str, int] = {}
     next_round = time.monotonic() + ESTIMATE_EVERY_SECONDS
     seen = 0
+    totals_seen = PROGRESS.totals_version
     for message in messages:
         yield message
         if message.type != Type.RECORD:
@@ -62,7 +63,11 @@ def with_estimates(messages: Iterable[AirbyteMessage]) -> Iterator[AirbyteMessag
         if stream not in sent:
             yield from _estimate(stream, emitted[stream], sent)
         seen += 1
-        if seen % _CLOCK_EVERY_MESSAGES == 0 and time.monotonic() >= next_round:
+        # a round every few seconds, and at once when a search total changed (another location's search,
+        # in an agency read, answered after the first records)
+        if totals_seen != PROGRESS.totals_version or (
+                seen % _CLOCK_EVERY_MESSAGES == 0 and time.monotonic() >= next_round):
+            totals_seen = PROGRESS.totals_version
             next_round = time.monotonic() + ESTIMATE_EVERY_SECONDS
             for name in sorted(emitted):
                 yield from _estimate(name, emitted[name], sent)

@@ -227,12 +227,15 @@ def _worker(connection: Connection, replies: Connection, jobs: List[Job], read_o
     send = _Sender(connection)
     _become_worker(send, replies, jobs)
     next_progress = 0.0
+    totals_sent = -1
     try:
         for location_id, item in read_in_threads(jobs, read_one):
-            send(("item", location_id, _portable(item)))
-            if time.monotonic() >= next_progress:
+            # counters go first when a search total changed, so the parent's estimates see it with the records
+            if totals_sent != PROGRESS.totals_version or time.monotonic() >= next_progress:
+                totals_sent = PROGRESS.totals_version
                 send(("progress", PROGRESS.snapshot()))
                 next_progress = time.monotonic() + PROGRESS_EVERY_SECONDS
+            send(("item", location_id, _portable(item)))
     finally:
         send(("progress", PROGRESS.snapshot()))
         send(("done",))

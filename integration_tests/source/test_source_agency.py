@@ -86,6 +86,10 @@ def test_an_agency_read_equals_every_location_of_the_sandbox(fresh_agency, proce
     # every state holds each location's own state
     for state in out.final_states():
         assert set(state["stream"]["stream_state"]["locations"]) == set(locations)
+    # the progress bar sums every location's search, whichever process read it
+    estimates = [m["trace"]["estimate"] for m in out.of_type("TRACE") if m["trace"]["type"] == "ESTIMATE"]
+    contacts_total = sum(len(fresh_agency.dump(location_id=loc)["contacts"]) for loc in locations)
+    assert [e["row_estimate"] for e in estimates if e["name"] == "contacts"][-1] == contacts_total
 
 
 def test_shards_cover_every_location_exactly_once(fresh_agency):

@@ -23,6 +23,8 @@ class StreamProgress:
         self._search_totals: Dict[str, int] = {}
         # An agency read spread over processes (`location_processes`): each worker's last counters.
         self._absorbed: Dict[str, Dict[str, Any]] = {}
+        # Bumped whenever a search total changes: the estimates follow at once (`estimates.with_estimates`).
+        self.totals_version = 0
 
     @property
     def search_total(self) -> Optional[int]:
@@ -34,6 +36,7 @@ class StreamProgress:
             with self._lock:
                 if total > self._search_totals.get(location, -1):
                     self._search_totals[location] = total
+                    self.totals_version += 1
 
     def count(self, table: Dict[str, int], stream: str, amount: int = 1) -> None:
         with self._lock:
@@ -56,8 +59,11 @@ class StreamProgress:
                 for absorbed in self._absorbed.values():
                     for stream, amount in absorbed.get(name, {}).items():
                         table[stream] += amount
-            self._search_totals = {location: total for absorbed in self._absorbed.values()
-                                   for location, total in absorbed.get("search_totals", {}).items()}
+            totals = {location: total for absorbed in self._absorbed.values()
+                      for location, total in absorbed.get("search_totals", {}).items()}
+            if totals != self._search_totals:
+                self._search_totals = totals
+                self.totals_version += 1
 
     def reset(self) -> None:
         with self._lock:
