@@ -20,6 +20,7 @@ $(STAMP): pyproject.toml
 TEST_WORKERS ?= 3
 
 test: demo-deps
+	packaging/install-postgres.sh
 	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile
 
 unit: venv

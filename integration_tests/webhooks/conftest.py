@@ -21,3 +21,12 @@ def receiver_factory(tmp_path):
     yield make
     for r in started:
         r.stop()
+
+
+@pytest.fixture(scope="module")
+def postgres():
+    from .postgres import PostgresServer
+
+    pg = PostgresServer().start()
+    yield pg
+    pg.cleanup()
