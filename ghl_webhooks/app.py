@@ -7,7 +7,7 @@
   worker that is shutting down, answers 429 with Retry-After: GHL retries only a 429.
 * `GET /events?after=CURSOR&location_id=ID&limit=N` (bearer token): stored events after a cursor, in
   commit order, `{"events": [...], "cursor": last, "has_more": bool}`.
-* `GET /stats` (bearer token): counters since this worker started. `GET /healthz`: liveness, no token.
+* `GET /stats` (bearer token): counters since this worker started, and the Airbyte triggers (trigger.py). `GET /healthz`: liveness, no token.
 
 Logs carry reasons, event types and ids only: never a payload's personal data, a signature or the token.
 """
@@ -50,6 +50,14 @@ class ReceiverApp:
         self.counts = dict.fromkeys(COUNTERS, 0)
         self.draining = False
         self.started = time.time()
+        self.trigger = None
+        if settings.airbyte_connections:
+            from .trigger import AirbyteTrigger, TriggerSettings
+
+            self.trigger = AirbyteTrigger(TriggerSettings(
+                settings.airbyte_api_url, settings.airbyte_connections, settings.airbyte_api_key,
+                settings.airbyte_client_id, settings.airbyte_client_secret, settings.trigger_quiet_seconds,
+                settings.trigger_min_interval_seconds))
 
     # -- ASGI -------------------------------------------------------------------------------------------
     async def __call__(self, scope, receive, send):
@@ -139,6 +147,8 @@ class ReceiverApp:
             log.warning("refused: replayed webhookId %s", wid)
             return 409, {"error": "webhookId already stored"}, []
         self.counts["stored"] += 1
+        if self.trigger is not None:
+            self.trigger.event_stored(event["locationId"])  # never waits: the trigger has its own thread
         return 200, {"stored": True}, []
 
     # -- serving ----------------------------------------------------------------------------------------
@@ -174,9 +184,13 @@ class ReceiverApp:
     def serve_stats(self, headers: dict):
         if not self._authorized(headers):
             return 401, {"error": "a valid bearer token is required"}, []
-        return 200, {"counts": self.counts, "worker_pid": os.getpid(), "since": self.started}, []
+        triggers = self.trigger.stats() if self.trigger is not None else []
+        return 200, {"counts": self.counts, "worker_pid": os.getpid(), "since": self.started,
+                     "airbyte_triggers": triggers}, []
 
     def close(self) -> None:
+        if self.trigger is not None:
+            self.trigger.close()
         self._writer.shutdown(wait=True)
         self._reader.shutdown(wait=True)
         self.store.close()

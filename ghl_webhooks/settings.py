@@ -34,12 +34,22 @@ class Settings:
     page_limit: int = 1000
     retry_after_seconds: int = 60
     log_level: str = "info"
+    # Airbyte trigger (trigger.py); off without connections
+    airbyte_api_url: str = "https://api.airbyte.com/v1"
+    airbyte_connections: list[tuple[str | None, str]] = field(default_factory=list)
+    airbyte_api_key: str | None = None
+    airbyte_client_id: str | None = None
+    airbyte_client_secret: str | None = None
+    trigger_quiet_seconds: float = 60.0
+    trigger_min_interval_seconds: float = 900.0
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
 
     @classmethod
     def from_dict(cls, d: dict) -> "Settings":
+        d = dict(d)
+        d["airbyte_connections"] = [tuple(c) for c in d.get("airbyte_connections", [])]
         return cls(**d)
 
 
@@ -85,6 +95,19 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="refuse events whose timestamp is further than this from now")
     p.add_argument("--max-body-bytes", type=int, default=256 * 1024, help="refuse larger bodies (413)")
     p.add_argument("--log-level", default="info")
+    t = p.add_argument_group("Airbyte trigger", "start a connection's sync once events have gone quiet")
+    t.add_argument("--airbyte-connection", action="append", default=[], metavar="[LOCATION=]CONNECTION_ID",
+                   help="the Airbyte connection to sync after events (of LOCATION only, if given); repeatable")
+    t.add_argument("--airbyte-api-url", default="https://api.airbyte.com/v1",
+                   help="Airbyte's public API (self-managed: http://HOST:8000/api/public/v1)")
+    t.add_argument("--airbyte-api-key-file", metavar="FILE", help="an API key/access token (or AIRBYTE_API_KEY)")
+    t.add_argument("--airbyte-client-id", help="an application's client id (client credentials)")
+    t.add_argument("--airbyte-client-secret-file", metavar="FILE",
+                   help="that application's client secret (or AIRBYTE_CLIENT_SECRET)")
+    t.add_argument("--trigger-quiet-seconds", type=float, default=60.0,
+                   help="start a sync this long after the last event (debounce)")
+    t.add_argument("--trigger-min-interval-minutes", type=float, default=15.0,
+                   help="at most one sync start per connection in this many minutes")
 
 
 def from_args(a: argparse.Namespace, environ=os.environ) -> Settings:
@@ -111,8 +134,25 @@ def from_args(a: argparse.Namespace, environ=os.environ) -> Settings:
             raise SettingsError(f"--rsa-public-key-file: {e}")
     if not a.path.startswith("/"):
         raise SettingsError("--path must start with /")
+    connections = []
+    for value in a.airbyte_connection:
+        loc, _, cid = value.rpartition("=")
+        if not cid:
+            raise SettingsError(f"--airbyte-connection {value!r}: give CONNECTION_ID or LOCATION=CONNECTION_ID")
+        connections.append((loc or None, cid))
+    api_key = (_read(a.airbyte_api_key_file, "Airbyte API key file") if a.airbyte_api_key_file
+               else environ.get("AIRBYTE_API_KEY") or None)
+    client_secret = (_read(a.airbyte_client_secret_file, "Airbyte client secret file") if a.airbyte_client_secret_file
+                     else environ.get("AIRBYTE_CLIENT_SECRET") or None)
+    if connections and not api_key and not (a.airbyte_client_id and client_secret):
+        raise SettingsError("--airbyte-connection needs Airbyte credentials: --airbyte-api-key-file (or "
+                            "AIRBYTE_API_KEY), or --airbyte-client-id with --airbyte-client-secret-file (or "
+                            "AIRBYTE_CLIENT_SECRET)")
     return Settings(locations=list(a.location), ed25519_public_key_pem=ed, rsa_public_key_pem=rsa, token=token,
                     host=a.host, port=a.port, path=a.path, db=a.db, postgres_dsn=dsn,
                     sqlite_busy_timeout_ms=a.sqlite_busy_timeout_ms, max_db_mb=a.max_db_mb,
                     replay_window_seconds=a.replay_window_seconds, max_body_bytes=a.max_body_bytes,
-                    log_level=a.log_level)
+                    log_level=a.log_level, airbyte_api_url=a.airbyte_api_url.rstrip("/"),
+                    airbyte_connections=connections, airbyte_api_key=api_key, airbyte_client_id=a.airbyte_client_id,
+                    airbyte_client_secret=client_secret, trigger_quiet_seconds=a.trigger_quiet_seconds,
+                    trigger_min_interval_seconds=a.trigger_min_interval_minutes * 60)
