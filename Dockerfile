@@ -71,8 +71,9 @@ LABEL io.airbyte.name="ghl-contacts-connectors/destination-ghl-contacts"
 FROM runtime AS webhooks
 USER root
 COPY --from=builder /build/requirements-webhooks.txt /airbyte/requirements-webhooks.txt
+# The system python3 runs pip (the venv has none and comes first on PATH by now).
 RUN --mount=type=bind,from=builder,source=/wheels/webhooks,target=/tmp/wheels \
-    python3 -m pip --python "$VIRTUAL_ENV/bin/python" install --quiet --no-cache-dir --no-index \
+    env PATH=/usr/local/bin:/usr/bin:/bin python3 -m pip --python "$VIRTUAL_ENV/bin/python" install --quiet --no-cache-dir --no-index \
         --find-links /tmp/wheels -r /airbyte/requirements-webhooks.txt \
     && mkdir -p /data && chown airbyte:airbyte /data
 RUN rm -rf /tmp/wheels
