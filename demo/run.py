@@ -17,6 +17,8 @@ import sys
 import time
 from pathlib import Path
 
+import requests
+
 from . import connector_config, pipeline, rankr_export, warehouse, webhooks
 from .progress import Steps, console
 from .summary import Report, as_phase, render
@@ -203,9 +205,20 @@ def _change_unseen_by_polling(sb, seed: int, changed: dict) -> dict:
     quiet = [c["id"] for c in sb.dump()["contacts"] if c["id"] not in touched]
     done = sb.mutate(seed=seed + 1, delete=WEBHOOK_CHANGES["delete"])
     gone = set(done["deleted"])
+    quiet = [c for c in quiet if c not in gone]
     notes = [sb.mutate(seed=seed + 2 + i, add_notes=1, contactId=cid)["notes"]
-             for i, cid in enumerate([c for c in quiet if c not in gone][:WEBHOOK_CHANGES["add_notes"]])]
-    return {"contacts deleted": len(gone), "notes added to unchanged contacts": sum(map(len, notes))}
+             for i, cid in enumerate(quiet[:WEBHOOK_CHANGES["add_notes"]])]
+    # one task and one note deleted through GHL's API, on contacts that do not change otherwise
+    dump = sb.dump()
+    children = {"tasks": 0, "notes": 0}
+    for stream in children:
+        victim = next((r for r in dump[stream] if r["contactId"] in quiet[WEBHOOK_CHANGES["add_notes"]:]), None)
+        if victim is not None:
+            r = requests.delete(f"{sb.base_url}/contacts/{victim['contactId']}/{stream}/{victim['id']}",
+                                headers=sb.headers(), timeout=30)
+            children[stream] += r.ok
+    return {"contacts deleted": len(gone), "tasks deleted": children["tasks"], "notes deleted": children["notes"],
+            "notes added to unchanged contacts": sum(map(len, notes))}
 
 
 def run_real(a, out: Path, exes: dict) -> int:

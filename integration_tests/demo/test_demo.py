@@ -102,4 +102,6 @@ def test_deletions_in_ghl_reach_duckdb_as_deletion_records(demo_run):
     assert summary["changes"]["contacts deleted"] == 3
     assert summary["changes"]["notes added to unchanged contacts"] >= 1
     assert summary["tombstones"]["contacts"] == 3 and summary["deletions_applied"]["contacts"] == 3
+    for stream in ("tasks", "notes"):  # deleted one by one: a deletion record each
+        assert summary["tombstones"].get(stream, 0) == summary["changes"][f"{stream} deleted"] == 1
     assert summary["webhooks"]["dropped"] == 0 and summary["webhooks"]["delivered"] > 0
