@@ -11,7 +11,6 @@ SIGTERM/SIGINT: the worker drains (answers 429 to new events, finishes the ones 
 from __future__ import annotations
 
 import logging
-import os
 import signal
 import socket
 import subprocess
