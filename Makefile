@@ -12,7 +12,7 @@ venv: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev,sandbox]'
+	$(BIN)/pip install -q -e '.[dev,sandbox,webhooks]'
 	touch $(STAMP)
 
 # The suites wait on rate limits and subprocesses far more than they compute: three workers, each test file on
@@ -20,6 +20,7 @@ $(STAMP): pyproject.toml
 TEST_WORKERS ?= 3
 
 test: demo-deps
+	packaging/install-postgres.sh
 	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile
 
 unit: venv
@@ -32,7 +33,7 @@ integration: venv
 demo-deps: $(DEMO_STAMP)
 
 $(DEMO_STAMP): $(STAMP)
-	$(BIN)/pip install -q -e '.[dev,sandbox,demo]'
+	$(BIN)/pip install -q -e '.[dev,sandbox,webhooks,demo]'
 	touch $(DEMO_STAMP)
 
 # Rankr export -> destination-ghl-contacts -> seeded ghl_sandbox -> source-ghl-contacts -> DuckDB (docs/demo.md)

@@ -17,7 +17,9 @@ import sys
 import time
 from pathlib import Path
 
-from . import connector_config, pipeline, rankr_export, warehouse
+import requests
+
+from . import connector_config, pipeline, rankr_export, warehouse, webhooks
 from .progress import Steps, console
 from .summary import Report, as_phase, render
 
@@ -28,6 +30,9 @@ GHL_STREAMS = ("contacts", "tasks", "notes", "appointments")
 # children of exactly those contacts; deletes and children added without touching their contact are not
 # visible to an incremental read (see docs/demo.md).
 CHANGES = {"update": 12, "add": 6}
+# Then, seen only through GHL's webhooks (ghl-webhooks and the source's webhook_receiver): contacts deleted,
+# and notes added to contacts that do not change otherwise.
+WEBHOOK_CHANGES = {"delete": 3, "add_notes": 3}
 MARKER = ".demo-output"  # marks a folder the demo made, and so may replace
 QUERY = ("select c.email, count(*) as open_tasks from contacts c join tasks t on t.contactid = c.id "
          "where not t.completed group by 1 order by 2 desc, 1 limit 5")
@@ -117,7 +122,7 @@ def run_sandbox(a, out: Path, exes: dict) -> int:
     from ghl_sandbox.process import SandboxProcess
 
     t0 = time.monotonic()
-    steps = Steps(6)
+    steps = Steps(7)
     report = Report()
     steps.start("Rankr export")
     export_dir = prepare_export(a, out)
@@ -126,8 +131,10 @@ def run_sandbox(a, out: Path, exes: dict) -> int:
     steps.note(", ".join(f"{n} {s}" for s, n in report.export_counts.items()) + f"  ({report.export_dir})")
 
     steps.start("Starting ghl_sandbox (seeded, GHL's rate limit of 100 requests per 10 s)")
-    with SandboxProcess(seed=a.seed, contacts=a.seed_contacts) as sb:
+    with SandboxProcess(seed=a.seed, contacts=a.seed_contacts) as sb, \
+            webhooks.Receiver(sb, out / "webhooks") as receiver:
         configs = connector_config.for_sandbox(sb, out / "config")
+        _with_receiver(configs.source, receiver)
         report.where = configs.where
         report.ghl_before = _ghl_counts(sb)
         steps.note(f"{sb.base_url}, location {sb.location_id}: " +
@@ -150,6 +157,7 @@ def run_sandbox(a, out: Path, exes: dict) -> int:
 
         wh = warehouse.Warehouse(out / "warehouse.duckdb")
         wh.reset()
+        receiver.deliver()  # GHL's webhooks from here on (docs/webhooks.md)
         steps.start("Reading GHL into DuckDB: source-ghl-contacts read (full refresh)")
         window.wait()
         if not _read(report, wh, exes, configs, sb, full_refresh=True, name="full read (source)"):
@@ -159,10 +167,22 @@ def run_sandbox(a, out: Path, exes: dict) -> int:
         steps.start("Changing GHL, then reading again: source-ghl-contacts read (incremental)")
         changed = sb.mutate(seed=a.seed, **CHANGES)
         report.changes = {"contacts updated": len(changed["updated"]), "contacts added": len(changed["added"])}
+        deleted = _change_unseen_by_polling(sb, a.seed, changed)
+        report.changes.update(deleted)
         steps.note("changed in GHL: " + ", ".join(f"{v} {k}" for k, v in report.changes.items()))
+        report.webhooks = receiver.settle()
+        steps.note(f"GHL webhook events delivered to ghl-webhooks: {report.webhooks['delivered']} "
+                   f"(dropped: {report.webhooks['dropped']})")
         window.wait()
         if not _read(report, wh, exes, configs, sb, full_refresh=False, name="incremental read (source)"):
             return _finish(report, out, t0, wh)
+
+        steps.start("Deletion records in DuckDB (_ab_cdc_deleted_at), applied as a warehouse model would")
+        report.tombstones = {t: len(ids) for t, ids in wh.tombstones().items() if ids}
+        steps.note("deletion records read: " + (", ".join(f"{n} {t}" for t, n in report.tombstones.items())
+                                                  or "none"))
+        report.deletions_applied = wh.apply_deletions()
+        steps.note("rows removed: " + ", ".join(f"{n} {t}" for t, n in report.deletions_applied.items() if n))
 
         steps.start("Comparing DuckDB with GHL, stopping the sandbox")
         dump = sb.dump()
@@ -170,6 +190,35 @@ def run_sandbox(a, out: Path, exes: dict) -> int:
         (out / "ghl_ids.json").write_text(json.dumps({s: sorted(r["id"] for r in dump[s]) for s in GHL_STREAMS}))
         _reconcile(report, wh, dump)
     return _finish(report, out, t0, wh)
+
+
+def _with_receiver(source_config: Path, receiver) -> None:
+    """The source reads deletions and child changes from the demo's receiver (webhook_receiver)."""
+    cfg = json.loads(source_config.read_text())
+    cfg["webhook_receiver"] = receiver.source_setting()
+    source_config.write_text(json.dumps(cfg, indent=2))
+
+
+def _change_unseen_by_polling(sb, seed: int, changed: dict) -> dict:
+    """Deletes and new notes on unchanged contacts: what an incremental read sees only through webhooks."""
+    touched = set(changed["updated"]) | set(changed["added"])
+    quiet = [c["id"] for c in sb.dump()["contacts"] if c["id"] not in touched]
+    done = sb.mutate(seed=seed + 1, delete=WEBHOOK_CHANGES["delete"])
+    gone = set(done["deleted"])
+    quiet = [c for c in quiet if c not in gone]
+    notes = [sb.mutate(seed=seed + 2 + i, add_notes=1, contactId=cid)["notes"]
+             for i, cid in enumerate(quiet[:WEBHOOK_CHANGES["add_notes"]])]
+    # one task and one note deleted through GHL's API, on contacts that do not change otherwise
+    dump = sb.dump()
+    children = {"tasks": 0, "notes": 0}
+    for stream in children:
+        victim = next((r for r in dump[stream] if r["contactId"] in quiet[WEBHOOK_CHANGES["add_notes"]:]), None)
+        if victim is not None:
+            r = requests.delete(f"{sb.base_url}/contacts/{victim['contactId']}/{stream}/{victim['id']}",
+                                headers=sb.headers(), timeout=30)
+            children[stream] += r.ok
+    return {"contacts deleted": len(gone), "tasks deleted": children["tasks"], "notes deleted": children["notes"],
+            "notes added to unchanged contacts": sum(map(len, notes))}
 
 
 def run_real(a, out: Path, exes: dict) -> int:

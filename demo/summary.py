@@ -43,6 +43,9 @@ class Report:
     full_read: dict = field(default_factory=dict)
     incremental_read: dict = field(default_factory=dict)
     changes: dict = field(default_factory=dict)  # what was changed in GHL between the reads
+    webhooks: dict = field(default_factory=dict)  # the sandbox's webhook counters (delivered, dropped, ...)
+    tombstones: dict = field(default_factory=dict)  # table -> deletion records the incremental read landed
+    deletions_applied: dict = field(default_factory=dict)  # table -> rows removed for them
     warehouse: dict = field(default_factory=dict)  # table -> rows
     ghl_final: dict = field(default_factory=dict)  # stream -> records in GHL at the end
     mismatches: dict = field(default_factory=dict)  # stream -> {"missing": [...], "extra": [...]}
@@ -103,6 +106,10 @@ def render(r: Report) -> None:
         if r.changes:
             console.print("Changed in GHL between the two reads: " +
                           ", ".join(f"{v} {k}" for k, v in r.changes.items()))
+        if r.tombstones:
+            console.print("Deletion records (_ab_cdc_deleted_at) from GHL's webhooks: " +
+                          ", ".join(f"{n} {t}" for t, n in r.tombstones.items()) + "; rows removed: " +
+                          ", ".join(f"{n} {t}" for t, n in r.deletions_applied.items() if n))
         for s, m in r.mismatches.items():
             console.print(f"[red]{s}: {len(m['missing'])} in GHL but not in DuckDB, "
                           f"{len(m['extra'])} in DuckDB but not in GHL[/]")

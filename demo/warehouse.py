@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 SCHEMA = "main"
+DELETED_AT = "_ab_cdc_deleted_at"  # set on the source's deletion records (webhook_receiver)
 
 
 def configure(log_dir: Path | str) -> None:
@@ -107,6 +108,39 @@ class Warehouse:
     def ids(self, table: str) -> list[str]:
         with self.connect() as con:
             return sorted(r[0] for r in con.execute(f'select id from {SCHEMA}."{table}"').fetchall())
+
+    def tombstones(self) -> dict[str, list[str]]:
+        """Ids of the deletion records (`_ab_cdc_deleted_at` set) the source delivered, per table."""
+        out = {}
+        with self.connect() as con:
+            for t in self.tables():
+                cols = {r[0] for r in con.execute("select column_name from information_schema.columns where "
+                                                  "table_schema = ? and table_name = ?", [SCHEMA, t]).fetchall()}
+                if DELETED_AT in cols:
+                    out[t] = sorted(r[0] for r in con.execute(
+                        f'select id from {SCHEMA}."{t}" where {DELETED_AT} is not null').fetchall())
+        return out
+
+    def apply_deletions(self) -> dict[str, int]:
+        """What a warehouse model does with Airbyte's CDC deletion records: drop the deleted rows, and the
+        tasks, notes and appointments of deleted contacts (GHL sends no event per child of a deleted contact)."""
+        removed = {}
+        stones = self.tombstones()
+        with self.connect() as con:
+            for t in [t for t in stones if t != "contacts"]:  # children first: they look the contacts up
+                cols = {r[0] for r in con.execute("select column_name from information_schema.columns where "
+                                                  "table_schema = ? and table_name = ?", [SCHEMA, t]).fetchall()}
+                where = f"{DELETED_AT} is not null"
+                if t != "contacts" and "contactid" in cols and "contacts" in stones:
+                    where += (f' or contactid in (select id from {SCHEMA}."contacts" '
+                              f"where {DELETED_AT} is not null)")
+                removed[t] = con.execute(f'select count(*) from {SCHEMA}."{t}" where {where}').fetchone()[0]
+                con.execute(f'delete from {SCHEMA}."{t}" where {where}')
+            if "contacts" in stones:
+                removed["contacts"] = con.execute(f'select count(*) from {SCHEMA}."contacts" '
+                                                  f"where {DELETED_AT} is not null").fetchone()[0]
+                con.execute(f'delete from {SCHEMA}."contacts" where {DELETED_AT} is not null')
+        return removed
 
     def query_text(self, sql: str) -> str:
         """The query's result as DuckDB prints it."""

@@ -35,6 +35,7 @@ from .spec_validation import SpecValidator
 from .stats import Stats
 from .store import Store
 from .util import now_ms
+from .webhooks import WebhookSender
 
 log = logging.getLogger("ghl_sandbox")
 
@@ -71,6 +72,7 @@ class Sandbox:
                              config.fault_probabilities(), config.stall_seconds, config.latency_ms,
                              config.jitter_ms, config.fault_routes, config.fault_oauth)
         self.stats = Stats(self.limiter.window_seconds)
+        self.webhooks = WebhookSender(config.webhook_retry_scale, config.webhook_timeout_seconds, config.seed)
         self.search_lag = config.search_lag_seconds
         self._pending: list = []  # heap of (visible_at, seq, contact_id)
         self._seq = 0
@@ -132,6 +134,9 @@ class Sandbox:
         self.auth.reset()
         self.stats.window_seconds = self.limiter.window_seconds
         self.stats.reset()
+        self.webhooks.reset()
+        self.webhooks.retry_scale = cfg.webhook_retry_scale
+        self.webhooks.timeout_seconds = cfg.webhook_timeout_seconds
 
     def credentials(self) -> dict:
         return {

@@ -57,6 +57,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--fault-route", action="append", default=[], metavar="ROUTE",
                    help="limit faults to routes starting with e.g. 'POST /contacts/upsert' (repeatable)")
     s.add_argument("--fault-oauth", action="store_true", help="apply faults to POST /oauth/token too")
+    s.add_argument("--webhook-retry-scale", type=float, default=d.webhook_retry_scale,
+                   help="multiply GHL's ~10 min webhook retry interval (e.g. 0.001 in tests)")
+    s.add_argument("--webhook-timeout-seconds", type=float, default=d.webhook_timeout_seconds,
+                   help="how long one webhook delivery may take before it counts as failed")
     s.add_argument("--log-level", default="warning")
     add_configs_command(sub)
     return p
@@ -95,7 +99,8 @@ def config_from_args(a) -> SandboxConfig:
         jitter_ms=a.jitter_ms, fault_429=a.fault_429, fault_500=a.fault_500, fault_502=a.fault_502,
         fault_503=a.fault_503, fault_504=a.fault_504, fault_stall=a.fault_stall, fault_drop=a.fault_drop,
         fault_truncate=a.fault_truncate, stall_seconds=a.stall_seconds, fault_seed=a.fault_seed,
-        fault_routes=a.fault_route, fault_oauth=a.fault_oauth)
+        fault_routes=a.fault_route, fault_oauth=a.fault_oauth, webhook_retry_scale=a.webhook_retry_scale,
+        webhook_timeout_seconds=a.webhook_timeout_seconds)
 
 
 def write_json_atomic(path: str, data: dict) -> None:

@@ -41,6 +41,9 @@ class SandboxConfig:
     fault_seed: int | None = None  # None: derived from seed
     fault_routes: list[str] = field(default_factory=list)  # empty: every GHL route
     fault_oauth: bool = False  # apply faults to POST /oauth/token too
+    # webhooks (webhooks.py): GHL retries a 429 about every 10 minutes; tests scale that down
+    webhook_retry_scale: float = 1.0
+    webhook_timeout_seconds: float = 10.0
 
     def fault_probabilities(self) -> dict[str, float]:
         return {k: float(getattr(self, "fault_" + k)) for k in FAULT_KINDS}

@@ -166,6 +166,22 @@ class SandboxProcess:
             body["locationId"] = location_id
         return self._admin("POST", "/mutate", json=body)
 
+    def register_webhook(self, url: str, *, rsa: bool = False, location_id: str | None = None, **knobs) -> dict:
+        """Deliver this sandbox's webhook events to `url` (knobs: retry_scale, timeout_seconds)."""
+        body = dict(knobs, url=url, rsa=rsa)
+        if location_id:
+            body["locationId"] = location_id
+        return self._admin("POST", "/webhooks", json=body)
+
+    def unregister_webhook(self, receiver_id: str) -> dict:
+        return self._admin("DELETE", f"/webhooks/{receiver_id}")
+
+    def webhooks(self) -> dict:
+        return self._admin("GET", "/webhooks")
+
+    def webhook_keys(self) -> dict:
+        return self._admin("GET", "/webhooks/keys")
+
     def mint_token(self, scopes, location_id: str | None = None, app: str | None = None) -> str:
         body = {"scopes": list(scopes), "locationId": location_id or self.location_id}
         if app:

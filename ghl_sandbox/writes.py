@@ -3,13 +3,14 @@
 Every contact write (create, update, upsert, tags) moves the contact's `dateUpdated` forward and queues it
 for the search index. Task and note writes do NOT touch the contact's `dateUpdated` (whether GHL does is
 unverified, BEHAVIOUR 4.3; we emulate the harder case, so a connector must not rely on it). Tasks keep their
-own `dateUpdated`, visible through the location task search.
+own `dateUpdated`, visible through the location task search. Each write also sends its GHL webhook event
+(webhooks.py) when a receiver is registered.
 """
 from __future__ import annotations
 
 import orjson
 
-from . import records
+from . import records, webhooks
 from .errors import ApiError
 from .util import iso_ms, new_id, normalize_phone, parse_dob, parse_time_ms
 
@@ -185,6 +186,7 @@ def new_contact(sb, location_id: str, body: dict) -> dict:
     c["_dateUpdatedMs"] = now
     sb.store.insert_contacts([c], index=False)
     sb.touch_index(c["id"])
+    webhooks.contact_created(sb, c)
     return c
 
 
@@ -194,13 +196,17 @@ def save_contact(sb, c: dict) -> dict:
     now = sb.stamp(c["_dateUpdatedMs"])
     c["dateUpdated"] = iso_ms(now)
     c["_dateUpdatedMs"] = now
+    before = sb.store.get_contact(c["id"]) if sb.webhooks.active else None
     sb.store.replace_contact(c)
     sb.touch_index(c["id"])
+    webhooks.contact_changed(sb, before, c)
     return c
 
 
 def delete_contact(sb, contact_id: str) -> None:
+    before = sb.store.get_contact(contact_id) if sb.webhooks.active else None
     sb.store.delete_contact(contact_id, sb.stamp())
+    webhooks.contact_deleted(sb, before)
     sb.touch_index(contact_id)
 
 
@@ -216,10 +222,14 @@ def new_task(sb, contact_id: str, location_id: str, body: dict) -> dict:
     t["completed"] = bool(body["completed"])
     t["contactId"] = contact_id
     sb.store.insert_tasks([(t["id"], contact_id, location_id, now, now, 0, orjson.dumps(t))])
+    webhooks.task_event(sb, "TaskCreate", location_id, t, now)
     return t
 
 
-def update_task(sb, task_id: str, task: dict, body: dict, prev_updated: int) -> dict:
+def update_task(sb, task_id: str, task: dict, body: dict, prev_updated: int, location_id: str | None = None,
+                date_added_ms: int | None = None) -> dict:
+    """GHL has no TaskUpdate webhook: only a change to completed=true sends one (TaskComplete)."""
+    was_completed = bool(task.get("completed"))
     for k in ("title", "body", "assignedTo", "completed"):
         if k in body:
             if body[k] is None:
@@ -229,6 +239,8 @@ def update_task(sb, task_id: str, task: dict, body: dict, prev_updated: int) -> 
     if "dueDate" in body:
         task["dueDate"] = iso_ms(parse_time_ms(body["dueDate"]))
     sb.store.update_task(task_id, task, sb.stamp(prev_updated))
+    if task.get("completed") and not was_completed and location_id:
+        webhooks.task_event(sb, "TaskComplete", location_id, task, date_added_ms)
     return task
 
 
@@ -245,4 +257,5 @@ def new_note(sb, contact_id: str, location_id: str, body: dict) -> dict:
             n[k] = body[k]
     n["pinned"] = bool(body.get("pinned", False))
     sb.store.insert_notes([(n["id"], contact_id, location_id, now, orjson.dumps(n))])
+    webhooks.note_event(sb, "NoteCreate", location_id, n)
     return n

@@ -3,7 +3,8 @@
 #
 #   packaging/images.sh install       apt-get install podman & co. when missing (root; idempotent, quiet)
 #   packaging/images.sh base          debootstrap a Debian bookworm Python base, import it as $LOCAL_BASE (cached)
-#   packaging/images.sh build [source|destination|all]   build $NAMESPACE/<connector>-ghl-contacts:<version> and :dev
+#   packaging/images.sh build [source|destination|webhooks|all]   build $NAMESPACE/<connector>-ghl-contacts (and
+#                                     $NAMESPACE/ghl-webhooks, the webhook receiver):<version> and :dev
 #   packaging/images.sh push REGISTRY [source|destination|all]   push both tags to REGISTRY/$NAMESPACE/...
 #   packaging/images.sh names         print each connector's image name and tags
 #   packaging/images.sh podman ARGS   run podman with this project's storage and settings
@@ -26,6 +27,8 @@ STATE="${GHL_IMAGES_DIR:-$ROOT/build/containers}"
 CACHE="${GHL_IMAGES_CACHE:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/ghl-contacts-images}"
 NAMESPACE="${GHL_IMAGE_NAMESPACE:-ghl-contacts-connectors}"
 CONNECTORS=(source destination)
+# Built and pushed with the connectors, but not an Airbyte connector (no metadata.yaml): `names` leaves it out.
+EXTRA_IMAGES=(webhooks)
 LOCAL_BASE="localhost/ghl-python-base:bookworm"
 BASE_IMAGE="${GHL_BASE_IMAGE:-$LOCAL_BASE}"
 CA_BUNDLE="${GHL_CA_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}"
@@ -102,19 +105,23 @@ metadata_file() { if [ "$1" = source ]; then echo "$ROOT/metadata.yaml"; else ec
 # The connector's version: dockerImageTag in its metadata.yaml (a unit test keeps it equal to pyproject's).
 version_of() {
   local tag
+  if [ "$1" = webhooks ]; then  # the project's version (pyproject.toml)
+    sed -n 's/^version[[:space:]]*=[[:space:]]*"\([^"]*\)".*/\1/p' "$ROOT/pyproject.toml" | head -1
+    return
+  fi
   tag="$(sed -n 's/^[[:space:]]*dockerImageTag:[[:space:]]*\([^[:space:]#]*\).*/\1/p' "$(metadata_file "$1")")"
   [ -n "$tag" ] || die "no dockerImageTag in $(metadata_file "$1")"
   echo "$tag"
 }
 
-repository_of() { echo "$NAMESPACE/$1-ghl-contacts"; }
+repository_of() { if [ "$1" = webhooks ]; then echo "$NAMESPACE/ghl-webhooks"; else echo "$NAMESPACE/$1-ghl-contacts"; fi; }
 tags_of() { printf '%s\n' "$(version_of "$1")" dev; }
 
 which_connectors() {
   case "${1:-all}" in
-    source|destination) echo "$1" ;;
-    all) echo "${CONNECTORS[@]}" ;;
-    *) die "expected source, destination or all, got '$1'" ;;
+    source|destination|webhooks) echo "$1" ;;
+    all) echo "${CONNECTORS[@]}" "${EXTRA_IMAGES[@]}" ;;
+    *) die "expected source, destination, webhooks or all, got '$1'" ;;
   esac
 }
 

@@ -35,6 +35,7 @@ from source_ghl_contacts.manifest_once import parsed_manifest, validate_once
 from source_ghl_contacts.progress_log import with_progress_logs
 from source_ghl_contacts.record_changes import with_changes
 from source_ghl_contacts.spec import connection_spec, connector_specification
+from source_ghl_contacts.webhook_events import cdk_state, with_webhook_events
 
 MANIFEST = str(Path(__file__).with_name("manifest.yaml"))
 CUSTOM_FIELDS = "custom_fields"
@@ -73,7 +74,8 @@ class SourceGhlContacts(YamlDeclarativeSource):
         state: Optional[List[AirbyteStateMessage]] = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(path_to_yaml=MANIFEST, catalog=catalog, config=resolve_config(config), state=state, **kwargs)
+        super().__init__(path_to_yaml=MANIFEST, catalog=catalog, config=resolve_config(config), state=cdk_state(state),
+                         **kwargs)
         self._use_ghl_budget()
 
     def _read_and_parse_yaml_file(self, path_to_yaml_file: str) -> Dict[str, Any]:  # type: ignore[override]
@@ -153,7 +155,10 @@ class SourceGhlContacts(YamlDeclarativeSource):
                        state: Optional[List[AirbyteStateMessage]]) -> Iterator[AirbyteMessage]:
         """The declarative read of one location (`config['location_id']`), with its own custom-field columns."""
         columns = columns_for_read(self._config, catalog, logger)
-        messages = super().read(logger, config, catalog, state)
+        # webhook_receiver (webhook_events.py): deletion records, children of contacts with events, its cursor
+        messages = with_webhook_events(self._config, catalog, state, logger,
+                                       lambda own_state: super(SourceGhlContacts, self).read(logger, config, catalog,
+                                                                                            own_state))
         if columns:
             messages = with_contact_columns(messages, fit_to_catalog(columns, catalog))
         yield from with_summary_failure_type(with_changes(messages))

@@ -68,6 +68,30 @@ SOURCE_PROPERTIES: Dict[str, Any] = {
         "maximum": 32,
         "order": 10,
     },
+    "webhook_receiver": {
+        "title": "Webhook receiver (optional)",
+        "description": "A ghl-webhooks receiver (docs/webhooks.md) that stores GHL's webhook events. With it, records deleted in GHL arrive as deletion records (`_ab_cdc_deleted_at` set) in their streams, and contacts with a task, note or appointment event since the last sync get those children read again even when the contact's dateUpdated did not move. Without it, deletions are not seen.",
+        "type": "object",
+        "required": ["url", "token"],
+        "additionalProperties": False,
+        "properties": {
+            "url": {
+                "title": "Receiver URL",
+                "description": "Base URL of the receiver's event API, e.g. http://ghl-webhooks:8780",
+                "type": "string",
+                "pattern": "^https?://[^\\s/]+(/.*)?$",
+                "examples": ["http://127.0.0.1:8780"],
+            },
+            "token": {
+                "title": "Receiver token",
+                "description": "The bearer token the receiver was started with (--token-file or GHL_WEBHOOKS_TOKEN).",
+                "type": "string",
+                "airbyte_secret": True,
+                "minLength": 1,
+            },
+        },
+        "order": 11,
+    },
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import random
 
 
-from .. import writes
+from .. import webhooks, writes
 from ..config import FAULT_KINDS
 from ..errors import ApiError
 from ..seed import DAY, ContactFactory, skewed
@@ -56,13 +56,57 @@ async def dump(ctx):
 
 @route("GET", "/_sandbox/stats", kind="admin")
 async def stats(ctx):
-    return 200, ctx.sb.stats.to_dict()
+    return 200, {**ctx.sb.stats.to_dict(), "webhooks": ctx.sb.webhooks.stats()}
 
 
 @route("POST", "/_sandbox/stats/reset", kind="admin")
 async def stats_reset(ctx):
     ctx.sb.stats.reset()
+    ctx.sb.webhooks.counters.reset()
     return 200, {"reset": True}
+
+
+# -- webhooks (what a Marketplace app's settings page does in GHL: BEHAVIOUR 7) -------------------------
+@route("GET", "/_sandbox/webhooks", kind="admin")
+async def webhooks_view(ctx):
+    """Registered receivers, the knobs, the counters and the webhookIds delivered (2xx) and dropped."""
+    return 200, ctx.sb.webhooks.view()
+
+
+@route("POST", "/_sandbox/webhooks", kind="admin")
+async def webhooks_register(ctx):
+    """Register a receiver: {"url", "rsa": bool (also sign x-wh-signature), "locationId"?: only its events};
+    optional knobs for every receiver: "retry_scale" (multiplies GHL's ~10 min retry interval),
+    "timeout_seconds" (per delivery)."""
+    body = ctx.json()
+    sender = ctx.sb.webhooks
+    for knob in ("retry_scale", "timeout_seconds"):
+        if knob in body:
+            v = body[knob]
+            if not isinstance(v, (int, float)) or v < 0:
+                raise _bad(f"{knob} must be a number >= 0")
+            setattr(sender, knob, float(v))
+    if "url" not in body:
+        return 200, sender.view()
+    loc = _location(ctx, body.get("locationId"))
+    try:
+        r = sender.register(str(body["url"]), bool(body.get("rsa", False)), loc)
+    except ValueError as e:
+        raise _bad(str(e))
+    return 200, vars(r)
+
+
+@route("DELETE", "/_sandbox/webhooks/{receiverId}", kind="admin")
+async def webhooks_unregister(ctx):
+    if not ctx.sb.webhooks.unregister(ctx.params["receiverId"]):
+        raise ApiError(404, {"error": f"unknown receiver {ctx.params['receiverId']}"})
+    return 200, {"unregistered": ctx.params["receiverId"]}
+
+
+@route("GET", "/_sandbox/webhooks/keys", kind="admin")
+async def webhooks_keys(ctx):
+    """The public keys that verify x-ghl-signature (Ed25519) and x-wh-signature (RSA), as PEM."""
+    return 200, ctx.sb.webhooks.keys.public_pem()
 
 
 def _config_view(sb) -> dict:
@@ -226,13 +270,16 @@ async def mutate(ctx):
                 break
         sb.store.insert_contacts([c], index=False)
         sb.touch_index(c["id"])
+        webhooks.contact_created(sb, c)
         out["added"].append(c["id"])
         for _ in range(skewed(rng, 0.5, 3, 0.0, 3)):
             row, t = fac.task(c["id"], sb.stamp(), now)
             sb.store.insert_tasks([row])
+            webhooks.task_event(sb, "TaskCreate", loc, t, row[3])
         for _ in range(skewed(rng, 0.5, 3, 0.0, 3)):
             row, n = fac.note(c["id"], sb.stamp())
             sb.store.insert_notes([row])
+            webhooks.note_event(sb, "NoteCreate", loc, n)
     live = sb.store.random_contact_ids(loc)
     if not live and not body.get("contactId"):
         return 200, out  # no contact to attach notes or tasks to
@@ -251,7 +298,7 @@ async def mutate(ctx):
         if not rows:
             break
         r = rng.choice(rows)
-        t = writes.update_task(sb, r["task"]["id"], r["task"], {"completed": True}, r["date_updated"])
+        t = writes.update_task(sb, r["task"]["id"], r["task"], {"completed": True}, r["date_updated"], loc)
         out["completed_tasks"].append({"id": t["id"], "contactId": t["contactId"]})
     return 200, out
 

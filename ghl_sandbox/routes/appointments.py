@@ -9,6 +9,7 @@ import re
 
 import orjson
 
+from .. import webhooks
 from ..errors import ApiError, not_found_record, unprocessable
 from ..util import iso_ms, new_id, parse_time_ms, space_time, trace_id
 from ..validation import check_appointment, check_appointment_edit
@@ -62,6 +63,7 @@ async def create_appointment(ctx):
     sb.store.insert_appointments([(aid, body["contactId"], loc, cal["id"], start, now, now, orjson.dumps(event))])
     suffix = _suffix(body["startTime"])
     sb.store.set_appointment_suffix(aid, suffix)
+    webhooks.appointment_event(sb, "AppointmentCreate", loc, event)
     return 200, _answer(ctx, event, body, start, end, suffix)
 
 
@@ -80,6 +82,7 @@ async def delete_event(ctx):
     empty). The event leaves the per-contact list."""
     _, event, _ = _appointment(ctx)
     ctx.sb.store.delete_appointment(event["id"])
+    webhooks.appointment_event(ctx.sb, "AppointmentDelete", event["locationId"], event)
     return 201, {"succeeded": True, "traceId": trace_id()}
 
 
@@ -109,6 +112,7 @@ async def update_appointment(ctx):
                   "users": [user], "startTime": space_time(start), "endTime": space_time(end),
                   "dateUpdated": iso_ms(now)})
     sb.store.update_appointment(event, start, now)
+    webhooks.appointment_event(sb, "AppointmentUpdate", event["locationId"], event)
     if body.get("startTime"):
         suffix = _suffix(body["startTime"])
         sb.store.set_appointment_suffix(event["id"], suffix)

@@ -1,7 +1,7 @@
 """Per-contact notes (spec GetNoteSchema: id, body, userId, dateAdded, contactId, title, color, pinned)."""
 from __future__ import annotations
 
-from .. import writes
+from .. import webhooks, writes
 from ..errors import ApiError
 from ..util import trace_id
 from . import CONTACTS_VERSION, route
@@ -46,7 +46,7 @@ async def get_note(ctx):
 async def update_note(ctx):
     body = ctx.json()  # UpdateNoteDTO, checked by the spec layer
     cid = ctx.params["contactId"]
-    ctx.contact_location(cid)
+    loc = ctx.contact_location(cid)
     n = _note(ctx, cid, ctx.params["id"])
     for k in ("body", "userId", "title", "color", "pinned"):
         if k in body:
@@ -55,13 +55,15 @@ async def update_note(ctx):
             else:
                 n[k] = body[k]
     ctx.sb.store.update_note(n["id"], n)
+    webhooks.note_event(ctx.sb, "NoteUpdate", loc, n)
     return 200, {"note": n, "traceId": trace_id()}
 
 
 @route("DELETE", "/contacts/{contactId}/notes/{id}", scope=W, version=V)
 async def delete_note(ctx):
     cid = ctx.params["contactId"]
-    ctx.contact_location(cid)
-    _note(ctx, cid, ctx.params["id"])
+    loc = ctx.contact_location(cid)
+    n = _note(ctx, cid, ctx.params["id"])
     ctx.sb.store.delete_note(ctx.params["id"])
+    webhooks.note_event(ctx.sb, "NoteDelete", loc, n)
     return 200, {"succeded": True, "traceId": trace_id()}

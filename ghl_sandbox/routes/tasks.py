@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 
-from .. import writes
+from .. import webhooks, writes
 from ..errors import ApiError, unprocessable
 from ..util import trace_id
 from ..validation import check_task
@@ -57,7 +57,8 @@ async def update_task(ctx):
     cid = ctx.params["contactId"]
     ctx.contact_location(cid)
     row = _task(ctx, cid, ctx.params["taskId"])
-    t = writes.update_task(ctx.sb, ctx.params["taskId"], row["task"], body, row["date_updated"])
+    t = writes.update_task(ctx.sb, ctx.params["taskId"], row["task"], body, row["date_updated"],
+                           row["location_id"], row["date_added"])
     return 200, {"task": t, "traceId": trace_id()}
 
 
@@ -68,7 +69,7 @@ async def complete_task(ctx):
     ctx.contact_location(cid)
     row = _task(ctx, cid, ctx.params["taskId"])
     t = writes.update_task(ctx.sb, ctx.params["taskId"], row["task"], {"completed": body["completed"]},
-                           row["date_updated"])
+                           row["date_updated"], row["location_id"], row["date_added"])
     return 200, {"task": t, "traceId": trace_id()}
 
 
@@ -78,6 +79,7 @@ async def delete_task(ctx):
     ctx.contact_location(cid)
     row = _task(ctx, cid, ctx.params["taskId"])
     ctx.sb.store.delete_task(ctx.params["taskId"], ctx.sb.stamp(row["date_updated"]))
+    webhooks.task_event(ctx.sb, "TaskDelete", row["location_id"], row["task"], row["date_added"])
     return 200, {"succeded": True, "traceId": trace_id()}
 
 

@@ -93,3 +93,15 @@ def test_summary_accounts_for_every_record(demo_run):
     full = s["full_read"]["contacts"]
     assert 0 < s["incremental_read"]["contacts"] < full, "the second read should be incremental"
     assert not s["mismatches"] and not s["problems"]
+
+
+def test_deletions_in_ghl_reach_duckdb_as_deletion_records(demo_run):
+    """The demo deletes contacts in GHL after the full read: only webhooks can tell the incremental read."""
+    _, out = demo_run
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["changes"]["contacts deleted"] == 3
+    assert summary["changes"]["notes added to unchanged contacts"] >= 1
+    assert summary["tombstones"]["contacts"] == 3 and summary["deletions_applied"]["contacts"] == 3
+    for stream in ("tasks", "notes"):  # deleted one by one: a deletion record each
+        assert summary["tombstones"].get(stream, 0) == summary["changes"][f"{stream} deleted"] == 1
+    assert summary["webhooks"]["dropped"] == 0 and summary["webhooks"]["delivered"] > 0

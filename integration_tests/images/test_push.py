@@ -80,7 +80,10 @@ def test_make_push_then_pull_back(registry, built_images):
     pushed = make_push(registry)
     assert pushed.returncode == 0, pushed.stdout + pushed.stderr
     names = image_names()
-    assert sorted(registry_get(registry, "/v2/_catalog")["repositories"]) == sorted(r for r, _ in names.values())
+    receiver = "ghl-contacts-connectors/ghl-webhooks"  # the webhook receiver's image goes along (no metadata)
+    assert sorted(registry_get(registry, "/v2/_catalog")["repositories"]) == sorted(
+        [r for r, _ in names.values()] + [receiver])
+    assert sorted(registry_get(registry, f"/v2/{receiver}/tags/list")["tags"]) == sorted(names["source"][1])
     for kind, (repository, tags) in names.items():
         assert repository == f"ghl-contacts-connectors/{kind}-ghl-contacts"
         assert sorted(registry_get(registry, f"/v2/{repository}/tags/list")["tags"]) == sorted(tags)
