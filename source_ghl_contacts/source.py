@@ -30,6 +30,7 @@ from source_ghl_contacts.custom_columns import (NO_SCOPE_LINE, add_columns, colu
                                                read_definitions, with_contact_columns)
 from source_ghl_contacts.estimates import with_estimates
 from source_ghl_contacts.failure_summary import with_summary_failure_type
+from source_ghl_contacts.location_wide import LocationWideRead
 from source_ghl_contacts.progress_log import with_progress_logs
 from source_ghl_contacts.record_changes import with_changes
 from source_ghl_contacts.spec import connection_spec, connector_specification
@@ -138,10 +139,22 @@ class SourceGhlContacts(YamlDeclarativeSource):
                        state: Optional[List[AirbyteStateMessage]]) -> Iterator[AirbyteMessage]:
         """The declarative read of one location (`config['location_id']`), with its own custom-field columns."""
         columns = columns_for_read(self._config, catalog, logger)
-        messages = super().read(logger, config, catalog, state)
+        messages = self._location_wide_then_declarative(logger, config, catalog, state)
         if columns:
             messages = with_contact_columns(messages, columns)
         yield from with_summary_failure_type(with_changes(messages))
+
+    def _location_wide_then_declarative(self, logger: logging.Logger, config: Mapping[str, Any],
+                                        catalog: ConfiguredAirbyteCatalog,
+                                        state: Optional[List[AirbyteStateMessage]]) -> Iterator[AirbyteMessage]:
+        """Tasks and appointments of a full or first sync read location-wide where the token's scopes allow
+        (`location_wide.py`), then the manifest's streams for the rest (and for those lacking a scope)."""
+        wide = LocationWideRead(self._config, catalog, state, logger, self._constructor._api_budget)
+        yield from wide.messages()
+        rest = wide.remaining_catalog(catalog)
+        if rest.streams:
+            yield from super().read(logger, config, rest, state)
+        wide.raise_failures()
 
     def streams(self, config: Mapping[str, Any]) -> List[AbstractStream]:  # type: ignore[override]
         streams = super().streams(config)
