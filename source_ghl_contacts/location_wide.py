@@ -60,7 +60,6 @@ APPOINTMENT_FIELDS = ("id", "calendarId", "locationId", "contactId", "groupId", 
                       "appointmentStatus", "assignedUserId", "users", "notes", "address", "startTime", "endTime",
                       "dateAdded", "dateUpdated", "assignedResources")
 
-TASK_PAGE = 500  # the spec's default is 25 and it states no maximum
 MAX_TASK_RESTARTS = 3
 # One window over every start time GHL can hold (epoch ms, 1970 to the end of year 9999): the per-contact route
 # lists past and future appointments alike, and a single window cannot lose an event rescheduled mid-read.
@@ -125,6 +124,8 @@ class LocationReader:
         self._config = config
         self._base = str(config["api_base_url"]).rstrip("/")
         self._location = str(config["location_id"])
+        # Tasks per search request: the source's `page_size` (the spec's default is 25 and it states no maximum).
+        self._task_page = int(config.get("page_size", 500))
         self._client = build_http_client(config, name="location_wide", logger=logger, api_budget=budget,
                                          passthrough_statuses=frozenset({401, 403}),
                                          authenticator=shared_authenticator(config))
@@ -176,7 +177,7 @@ class LocationReader:
         skip, anchor = 0, None
         path = f"/locations/{self._location}/tasks/search"
         while True:
-            page, _ = self._send(TASKS, SCOPE_TASKS_SEARCH, "POST", path, "tasks", body={"limit": TASK_PAGE, "skip": skip})
+            page, _ = self._send(TASKS, SCOPE_TASKS_SEARCH, "POST", path, "tasks", body={"limit": self._task_page, "skip": skip})
             ids = [str(item.get("_id") or item.get("id") or "") for item in page]
             start = 0
             if anchor is not None:
