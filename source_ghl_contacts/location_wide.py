@@ -299,6 +299,7 @@ class LocationWideRead:
     def _stream(self, stream: str, records: Callable[[LocationReader], Iterator[Dict[str, Any]]],
                 reader: LocationReader) -> Iterator[AirbyteMessage]:
         started = time.monotonic()
+        PROGRESS.location_wide.add(stream)
         self._contacts: Dict[str, Any] = {}
         count = 0
         cursor: Optional[str] = None
@@ -319,6 +320,7 @@ class LocationWideRead:
             if announced:  # cannot happen (scopes fail on a stream's first request), but never emit twice
                 raise
             self.per_contact.append(stream)
+            PROGRESS.location_wide.discard(stream)
             yield _log(no_scope_line(stream, missing.scope))
             return
         except AirbyteTracedException as error:

@@ -19,6 +19,8 @@ class StreamProgress:
         # the largest seen there, as the contacts search of the contacts stream and those of the child streams'
         # parents may differ by their cursors. An agency read adds up its locations.
         self._search_totals: Dict[str, int] = {}
+        # Child streams read location-wide (location_wide.py): their requests are pages, not contacts.
+        self.location_wide: set = set()
 
     @property
     def search_total(self) -> Optional[int]:
@@ -42,6 +44,7 @@ class StreamProgress:
             self.skipped_deleted.clear()
             self.extracted.clear()
             self._search_totals.clear()
+            self.location_wide.clear()
 
 
 PROGRESS = StreamProgress()
