@@ -312,3 +312,20 @@ def test_full_sync_during_writes_loses_and_duplicates_nothing(busy_sandbox, rout
     for stream in CHILDREN:
         assert_consistent(records(during, stream), before[stream], after[stream], writer, stream,
                           per_contact=route == "per-contact")
+
+
+def test_an_agency_read_reads_each_location_wide_on_its_own(sandbox_factory):
+    """Agency credentials: every location's tasks and appointments through its own location-wide requests,
+    with that location's records only, and no per-contact task or appointment request."""
+    from ghl_sandbox import configs
+    sandbox = sandbox_factory(seed=11, contacts=12, locations=3)
+    out = run_source("read", configs.agency_config(sandbox.credentials), catalog(*CHILDREN))
+    assert out.returncode == 0, out.raw[-3000:]
+    seen = routes(sandbox)
+    assert "GET /contacts/{contactId}/tasks" not in seen and "GET /contacts/{contactId}/appointments" not in seen
+    assert seen["POST /locations/{locationId}/tasks/search"] >= 3 and seen["GET /calendars/"] == 3
+    for location_id in sandbox.credentials["locations"]:
+        truth = sandbox.dump(location_id=location_id)
+        for stream in CHILDREN:
+            got = {row["id"] for row in records(out, stream) if row["locationId"] == location_id}
+            assert got == {row["id"] for row in truth[stream]}, (stream, location_id)
