@@ -24,6 +24,7 @@ from typing import Any, Dict, List, Mapping, Set
 import pytest
 import requests
 
+from ghl_sandbox import configs
 from ghl_sandbox.process import SandboxProcess
 from integration_tests.source.harness import catalog, pit_config, run_source
 
@@ -317,7 +318,6 @@ def test_full_sync_during_writes_loses_and_duplicates_nothing(busy_sandbox, rout
 def test_an_agency_read_reads_each_location_wide_on_its_own(sandbox_factory):
     """Agency credentials: every location's tasks and appointments through its own location-wide requests,
     with that location's records only, and no per-contact task or appointment request."""
-    from ghl_sandbox import configs
     sandbox = sandbox_factory(seed=11, contacts=12, locations=3)
     out = run_source("read", configs.agency_config(sandbox.credentials), catalog(*CHILDREN))
     assert out.returncode == 0, out.raw[-3000:]

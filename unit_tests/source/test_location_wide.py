@@ -1,12 +1,11 @@
 """Location-wide reads (source_ghl_contacts/location_wide.py): the records per-contact reads give, task paging
 that neither loses nor repeats a task when the list shifts, calendar passes, scopes, and which syncs use them."""
 
-import json
-
 import pytest
-from airbyte_cdk.models import AirbyteStateBlob, AirbyteStateMessage, AirbyteStateType, AirbyteStreamState, \
-    ConfiguredAirbyteCatalogSerializer, StreamDescriptor
+from airbyte_cdk.models import (AirbyteStateBlob, AirbyteStateMessage, AirbyteStateType, AirbyteStreamState,
+                                ConfiguredAirbyteCatalogSerializer, StreamDescriptor)
 
+from source_ghl_contacts.components.times import AppointmentTimes
 from source_ghl_contacts.location_wide import appointment_record, location_wide_streams, task_record
 
 from .builders import RATE_HEADERS, Requests, SearchResponse, config
@@ -65,7 +64,6 @@ def test_appointment_records_are_the_per_contact_records():
     per_contact = {**{k: v for k, v in event.items() if k not in ("description", "isRecurring")},
                    "startTime": "2024-10-27 23:00:00", "endTime": "2024-10-27 23:30:00",
                    "dateAdded": "2024-08-25T11:50:39.848Z", "dateUpdated": "2024-08-25T11:50:39.848Z"}
-    from source_ghl_contacts.components.times import AppointmentTimes
     AppointmentTimes(config={}, parameters={}).transform(per_contact)
     per_contact["contactDateUpdated"] = "2025-01-02T00:01:00.000Z"
     assert appointment_record(event, "2025-01-02T00:01:00.000Z") == per_contact
