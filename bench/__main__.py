@@ -197,9 +197,11 @@ def _rows(runs: dict) -> list[tuple[str, str]]:
                         f"{fig['time_over_floor']}, {fig['rate_limited_429']} x 429, peak {fig['max_peak_window']}/window, "
                         f"CPU {fig['cpu_s']} s")
          for name, fig in (("source", r["source"]), ("destination", r["destination"]))]
-        + ["fan-out (locations: time/floor, CPU share) " + ", ".join(
+        + [f"fan-out, {label} (locations: time/floor, CPU share) " + ", ".join(
             f"{p['locations']}: " + ("FAILED" if "error" in p else f"{p['time_over_floor']}, {p['cpu_share']}")
-            for p in r["fan_out"]["curve"]) + f"; knee {r['fan_out']['knee_locations']}"]))
+            for p in r[key]["curve"]) + f"; knee {r[key]['knee_locations']}"
+           for key, label in (("fan_out", "processes as the source chooses"), ("fan_out_one_process", "one process"))
+           if key in r]))
     add("sandbox_speed", "sandbox serving rate", lambda r: f"{_n(r['requests_per_s'])} req/s ({r['route']}, "
                                                            f"no latency, no limit)")
     return rows

@@ -8,12 +8,15 @@ locations one process on this machine holds at <= 1.10 x floor) sizes `location_
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
 import time
 
 import orjson
 
 from ghl_sandbox import configs
+from source_ghl_contacts import location_processes
 from ghl_sandbox.process import SandboxProcess
 
 from .harness import (AT_GHL_LIMITS, DESTINATION, GHL_BURST, BenchError, Workdir, configured_catalog, discover,
@@ -48,23 +51,42 @@ def _figures(run, stats: dict) -> dict:
     fig["cpu_s"] = round(run.cpu_s, 2)
     fig["cpu_share"] = round(run.cpu_s / run.wall_s, 2) if run.wall_s else None
     fig["max_rss_mb"] = round(run.max_rss_mb, 1)
+    fig["tree_pss_mb"] = round(run.tree_pss_mb, 1)
     fig["records"] = run.records
     return fig
 
 
-def source_run(locations: int, contacts: int) -> dict:
-    """One full read of every stream of every location, from no state."""
+def source_run(locations: int, contacts: int, processes: str = "") -> dict:
+    """One full read of every stream of every location, from no state. `processes`: the source's
+    SOURCE_GHL_PROCESSES ("" lets it choose from the cores and the locations)."""
+    env = {location_processes.PROCESSES_ENV: processes}
     with SandboxProcess(seed=1, contacts=contacts, locations=locations, **AT_GHL_LIMITS) as sb, Workdir() as wd:
         config = agency_config(sb)
         catalog = configured_catalog(discover(wd, dict(config, location_ids=sb.credentials["locations"][:1])), STREAMS)
         sb.reset()  # the discover spent the initial refresh token: start the timed read from a fresh install
         quiet_window(sb)
         run = read_source(wd, config, catalog, tag=f"agency-{locations}",
-                          timeout_s=3 * floor_seconds(contacts * 4) + 300)
+                          timeout_s=3 * floor_seconds(contacts * 4) + 300, env=env)
         stats = sb.stats()
     if run.records.get("contacts") != contacts * locations:
         raise BenchError(f"the agency read got {run.records.get('contacts', 0)} contacts of {contacts * locations}")
-    return {"contacts_per_location": contacts, **_figures(run, stats)}
+    with _environment(env):
+        used = location_processes.process_count(locations)
+    return {"contacts_per_location": contacts, "processes": used, **_figures(run, stats)}
+
+
+@contextlib.contextmanager
+def _environment(values: dict):
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def _spread(records: list, locations: list) -> list:
@@ -106,16 +128,17 @@ def destination_run(locations: int, contacts: int) -> dict:
     return fig
 
 
-def fan_out(points: tuple, contacts: int) -> dict:
+def fan_out(points: tuple, contacts: int, processes: str = "") -> dict:
     curve = []
     for locations in points:
         try:
-            curve.append({"locations": locations, **source_run(locations, contacts)})
+            curve.append({"locations": locations, **source_run(locations, contacts, processes)})
         except BenchError as e:
             curve.append({"locations": locations, "error": str(e)})
     held = [p["locations"] for p in curve if p.get("time_over_floor") is not None
             and p["time_over_floor"] <= KNEE_RATIO and p.get("rate_limited_429") == 0]
-    return {"contacts_per_location": contacts, "curve": curve, "knee_locations": max(held) if held else None}
+    return {"contacts_per_location": contacts, "processes": processes or "auto", "curve": curve,
+            "knee_locations": max(held) if held else None}
 
 
 def _targets(source: dict, destination: dict) -> list:
@@ -135,8 +158,9 @@ def run(locations: int = 20, contacts: int = 100, points: tuple = (1, 5, 10, 20,
     source = _guard(source_run, locations, contacts)
     destination = _guard(destination_run, locations, contacts)
     curve = fan_out(points, curve_contacts)
+    one_process = fan_out(points, curve_contacts, processes="1")  # what the worker processes add
     return {"locations": locations, "source": source, "destination": destination, "fan_out": curve,
-            "targets": _targets(source, destination)}
+            "fan_out_one_process": one_process, "targets": _targets(source, destination)}
 
 
 def _guard(fn, *args) -> dict:

@@ -70,6 +70,9 @@ class ProcessRun:
     cpu_user_s: float = 0.0
     cpu_sys_s: float = 0.0
     max_rss_mb: float = 0.0
+    # The peak memory of the process and its descendants together (proportional set size: pages forked
+    # workers share with their parent count once), what a container's memory limit sees.
+    tree_pss_mb: float = 0.0
     records: dict = field(default_factory=dict)  # stream -> count
     states: list = field(default_factory=list)  # STATE messages, in order
     errors: list = field(default_factory=list)  # TRACE error messages and ERROR/FATAL logs
@@ -124,6 +127,38 @@ def _pump_messages(stream, run: ProcessRun, t0: float) -> None:
             run.errors.append(msg["log"].get("message", "")[:500])
 
 
+def _tree(pid: int) -> list:
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        try:
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as f:
+                    todo += [int(child) for child in f.read().split()]
+        except OSError:
+            continue
+    return found
+
+
+def _pss_kib(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def _sample_memory(pid: int, run: ProcessRun, done: threading.Event, every_s: float = 0.25) -> None:
+    # not Popen.poll(): it could reap the process before `os.wait4` reads its rusage
+    while not done.wait(every_s):
+        total_kib = sum(_pss_kib(member) for member in _tree(pid))
+        run.tree_pss_mb = max(run.tree_pss_mb, total_kib / 1024.0)
+
+
 def run_process(argv: list, *, stdin_path: str | None = None, timeout_s: float = 600.0,
                 env: dict | None = None) -> ProcessRun:
     """Run `argv` to completion (killed after `timeout_s`), reading Airbyte messages from its stdout."""
@@ -135,12 +170,15 @@ def run_process(argv: list, *, stdin_path: str | None = None, timeout_s: float =
                             env={**os.environ, **(env or {})})
     reader = threading.Thread(target=_pump_messages, args=(proc.stdout, run, t0), daemon=True)
     reader.start()
+    exited = threading.Event()
+    threading.Thread(target=_sample_memory, args=(proc.pid, run, exited), daemon=True).start()
     timer = threading.Timer(timeout_s, proc.kill)
     timer.start()
     try:
         # wait4 gives this child's own rusage (RUSAGE_CHILDREN would also count earlier children).
         _, status, usage = os.wait4(proc.pid, 0)
     finally:
+        exited.set()
         timer.cancel()
         if stdin_path:
             stdin.close()
@@ -246,12 +284,12 @@ def final_state(states: list) -> list:
 
 
 def read_source(wd: Workdir, config: dict, catalog: dict, *, state: list | None = None, tag: str = "read",
-                timeout_s: float = 900.0) -> ProcessRun:
+                timeout_s: float = 900.0, env: dict | None = None) -> ProcessRun:
     argv = [executable(SOURCE), "read", "--config", wd.write_json(f"{tag}-config.json", config),
             "--catalog", wd.write_json(f"{tag}-catalog.json", catalog)]
     if state is not None:
         argv += ["--state", wd.write_json(f"{tag}-state.json", state)]
-    return run_process(argv, timeout_s=timeout_s).check(f"source-ghl-contacts read ({tag})")
+    return run_process(argv, timeout_s=timeout_s, env=env).check(f"source-ghl-contacts read ({tag})")
 
 
 def quiet_window(sb) -> None:

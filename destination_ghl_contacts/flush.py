@@ -41,6 +41,16 @@ class Flusher:
         self._contacts()
         self._children(final)
 
+    def reject_pending(self, reason: str) -> None:
+        """Every record still in the buffer, rejected with `reason` (its location cannot be written to)."""
+        for contacts in (True, False):
+            while True:
+                batch = self.ctx.buffer.batch(contacts=contacts, limit=BATCH)
+                if not batch:
+                    break
+                self._record([(item, rejected(reason)) for item in batch])
+                self.ctx.buffer.done(batch)
+
     def _contacts(self) -> None:
         while True:
             batch = self.ctx.buffer.batch(contacts=True, limit=BATCH)

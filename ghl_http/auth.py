@@ -34,7 +34,9 @@ def uses_oauth(config: Mapping[str, Any]) -> bool:
 
 
 def is_agency(config: Mapping[str, Any]) -> bool:
-    return auth_type(config) == AGENCY_OAUTH
+    """Whether the config has agency credentials (False for one not validated yet that has none)."""
+    credentials = config.get("credentials")
+    return isinstance(credentials, Mapping) and credentials.get("auth_type") == AGENCY_OAUTH
 
 
 class GHLOAuthAuthenticator(SingleUseRefreshTokenOauth2Authenticator):

@@ -8,7 +8,7 @@ from airbyte_cdk.sources.streams.call_rate import APIBudget
 from airbyte_cdk.sources.streams.http.http_client import HttpClient
 from requests.auth import AuthBase
 
-from ghl_http.auth import build_authenticator, uses_oauth
+from ghl_http.auth import build_authenticator, is_agency, uses_oauth
 from ghl_http.constants import CALENDARS_API_VERSION, CONTACTS_API_VERSION
 from ghl_http.errors import GHLBackoffStrategy, GHLErrorHandler
 from ghl_http.rate_limit import build_api_budget
@@ -50,7 +50,8 @@ def build_http_client(
             retry_ambiguous=retry_ambiguous,
             retries=retries,
         ),
-        api_budget=api_budget or build_api_budget(int(config["requests_per_10_seconds"])),
+        api_budget=api_budget or build_api_budget(int(config["requests_per_10_seconds"]),
+                                                  count_from_answer=is_agency(config)),
         authenticator=authenticator or build_authenticator(config),
         backoff_strategy=GHLBackoffStrategy(),
         message_repository=message_repository,

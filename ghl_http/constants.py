@@ -27,6 +27,10 @@ SCOPE_CUSTOM_FIELDS_READ = "locations/customFields.readonly"
 SCOPE_TASKS_SEARCH = "locations/tasks.readonly"
 SCOPE_CALENDARS_READ = "calendars.readonly"
 SCOPE_EVENTS_WRITE = "calendars/events.write"
+# An agency install lists its locations and mints a token per location with these (GHL's apps/oauth.json).
+SCOPE_INSTALLS_READ = "oauth.readonly"
+SCOPE_LOCATION_TOKEN = "oauth.write"
+AGENCY_SCOPES = (SCOPE_INSTALLS_READ, SCOPE_LOCATION_TOKEN)
 
 # An agency (Company) install: the locations it covers and a token per location (GHL's apps/oauth.json).
 INSTALLED_LOCATIONS_PATH = "/oauth/installedLocations"

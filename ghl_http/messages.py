@@ -44,6 +44,15 @@ NO_LOCATIONS = (
     "'location_ids' and 'location_shard'."
 )
 LOCATIONS_FAILED = "{failed} of {total} locations did not sync; the others finished and kept their state. {details}"
+WORKER_STOPPED = (
+    "The process reading this location stopped before it finished (exit code {code}), most often because the "
+    "container ran out of memory. Fix: give the source more memory, or fewer locations per connection "
+    "(location_shard); the next sync resumes this location from its last state."
+)
+WORKER_NO_TOKEN = (
+    "No access token for location '{location_id}': the process that mints location tokens did not answer. "
+    "The sync is retried; if this persists, report it."
+)
 LOCATIONS_FAILED_CHECK = "{failed} of {total} locations failed the check. {details}"
 CONNECTION_FAILED = (
     "Could not reach GHL at {base_url}: {reason}. "

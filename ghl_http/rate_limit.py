@@ -23,14 +23,18 @@ from ghl_http.constants import (
 # GHL counts a request when it arrives, we count it when we send it. Jitter in the network can bring two
 # requests sent a full window apart into one GHL window; this margin keeps that from costing a 429.
 WINDOW_SAFETY_MARGIN = timedelta(milliseconds=300)
+# A budget that counts each request from its answer (`count_from_answer`) already holds each slot for the
+# request's latency: GHL saw the request before the answer came, so a smaller margin is as safe.
+ANSWERED_SAFETY_MARGIN = timedelta(milliseconds=150)
 
 # GHL sends no epoch reset header; naming one it never sends keeps the CDK from misreading
 # `x-ratelimit-daily-reset` (a duration) as an epoch time.
 _NO_RESET_HEADER = "x-ghl-reset-epoch-not-sent"
 
 
-def burst_window() -> timedelta:
-    return timedelta(seconds=BURST_WINDOW_SECONDS) + WINDOW_SAFETY_MARGIN
+def burst_window(count_from_answer: bool = False) -> timedelta:
+    margin = ANSWERED_SAFETY_MARGIN if count_from_answer else WINDOW_SAFETY_MARGIN
+    return timedelta(seconds=BURST_WINDOW_SECONDS) + margin
 
 
 class GHLWindowPolicy(MovingWindowCallRatePolicy):
@@ -51,18 +55,54 @@ class GHLWindowPolicy(MovingWindowCallRatePolicy):
             if unseen > 0:
                 self._bucket.put(RateItem(name="spent-elsewhere", timestamp=now, weight=unseen))
 
+    def count_from_now(self, request: object) -> None:
+        """Count `request` from now (its answer) instead of from when the window let it go."""
+        with self._limiter.lock:
+            items = self._bucket.items
+            for index in range(len(items) - 1, -1, -1):
+                if items[index].name is request:
+                    break
+            else:
+                return  # already out of the window, or never in it
+            item = items.pop(index)
+            item.timestamp = TimeClock().now()
+            items.append(item)  # now is later than every item: the window stays in time order
 
-def build_api_budget(requests_per_10_seconds: int) -> HttpAPIBudget:
-    """The CDK API budget for one GHL location: `requests_per_10_seconds` per (10 s + margin)."""
+
+class GHLBudget(HttpAPIBudget):
+    """The CDK's budget, optionally counting each request from its answer (`count_from_answer`).
+
+    Why: the window lets a request go, but a process short of CPU (many locations in one process, a container
+    throttled by its CPU limit) may send it hundreds of ms later. Counted from its release, that request then
+    leaves our window while it is still in GHL's, and the request that takes its slot is refused (429).
+    Counted from its answer, it leaves our window after it has left GHL's, however late it was sent.
+    """
+
+    def __init__(self, *args: object, count_from_answer: bool = False, **kwargs: object):
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.count_from_answer = count_from_answer
+
+    def update_from_response(self, request: object, response: object) -> None:
+        if self.count_from_answer:
+            policy = self.get_matching_policy(request)
+            if isinstance(policy, GHLWindowPolicy):
+                policy.count_from_now(request)
+        super().update_from_response(request, response)
+
+
+def build_api_budget(requests_per_10_seconds: int, count_from_answer: bool = False) -> GHLBudget:
+    """The CDK API budget for one GHL location: `requests_per_10_seconds` per (10 s + margin). Agency runs
+    (many locations in one process) count each request from its answer (`GHLBudget`)."""
     policy = GHLWindowPolicy(
-        rates=[Rate(limit=requests_per_10_seconds, interval=burst_window())],
+        rates=[Rate(limit=requests_per_10_seconds, interval=burst_window(count_from_answer))],
         matchers=[],  # every request to GHL counts against the same per-location budget
     )
-    return HttpAPIBudget(
+    return GHLBudget(
         policies=[policy],
         ratelimit_remaining_header=HEADER_REMAINING,
         ratelimit_reset_header=_NO_RESET_HEADER,
         status_codes_for_ratelimit_hit=[429],
+        count_from_answer=count_from_answer,
     )
 
 

@@ -5,7 +5,8 @@ import json
 from importlib import resources
 from typing import Any, Dict, Iterable
 
-from ghl_http.constants import AUTHORIZE_URL, DEFAULT_API_BASE_URL, TOKEN_PATH
+from ghl_http.auth import AGENCY_OAUTH
+from ghl_http.constants import AGENCY_SCOPES, AUTHORIZE_URL, DEFAULT_API_BASE_URL, TOKEN_PATH
 
 
 def _load() -> Dict[str, Any]:
@@ -27,13 +28,18 @@ def connection_specification(title: str, extra_properties: Dict[str, Any], extra
 
 
 def advanced_auth(scopes: Iterable[str]) -> Dict[str, Any]:
-    """Airbyte's OAuth flow block: the UI sends the user to GHL's consent page and stores the tokens."""
-    scope = " ".join(scopes)
+    """Airbyte's OAuth flow block: the UI sends the user to GHL's consent page and stores the tokens.
+
+    Airbyte's protocol allows one OAuth flow per spec (one `predicate_value`). It serves the agency install
+    (`agency_oauth2.0`, user type Company): GHL is sold to agencies, and one agency grant serves every
+    sub-account. Sub-account OAuth tokens are entered by hand; a single sub-account is best served by a
+    Private Integration token anyway (it never expires)."""
+    scope = " ".join([*scopes, *AGENCY_SCOPES])
     token_url = DEFAULT_API_BASE_URL + TOKEN_PATH
     return {
         "auth_flow_type": "oauth2.0",
         "predicate_key": ["credentials", "auth_type"],
-        "predicate_value": "oauth2.0",
+        "predicate_value": AGENCY_OAUTH,
         "oauth_config_specification": {
             "oauth_connector_input_specification": {
                 "consent_url": AUTHORIZE_URL
@@ -47,9 +53,9 @@ def advanced_auth(scopes: Iterable[str]) -> Dict[str, Any]:
                     "grant_type": "authorization_code",
                     "code": "{{auth_code_value}}",
                     "redirect_uri": "{{redirect_uri_value}}",
-                    "user_type": "Location",
+                    "user_type": "Company",
                 },
-                "extract_output": ["access_token", "refresh_token", "expires_in"],
+                "extract_output": ["access_token", "refresh_token", "expires_in", "companyId"],
             },
             "complete_oauth_output_specification": {
                 "type": "object",
@@ -61,6 +67,7 @@ def advanced_auth(scopes: Iterable[str]) -> Dict[str, Any]:
                         "format": "date-time",
                         "path_in_connector_config": ["credentials", "token_expiry_date"],
                     },
+                    "companyId": {"type": "string", "path_in_connector_config": ["credentials", "company_id"]},
                 },
             },
             "complete_oauth_server_input_specification": {

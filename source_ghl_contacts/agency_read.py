@@ -14,11 +14,8 @@ the merge owns:
 
 import copy
 import logging
-import queue
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Set
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Set
 
 from airbyte_cdk.models import (
     AirbyteLogMessage,
@@ -40,16 +37,10 @@ from airbyte_cdk.utils.datetime_helpers import ab_datetime_now
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from ghl_http import messages
+from source_ghl_contacts.location_processes import process_count, read_in_processes
+from source_ghl_contacts.location_threads import DONE, ReadOne, read_in_threads
 
 LOCATIONS_KEY = "locations"
-
-# Locations read at the same time by one process. Each holds its own threads (`concurrency`), so this bounds
-# the threads of one process; docs/performance.md says how many locations one connection holds at full speed.
-MAX_PARALLEL_LOCATIONS = 50
-
-_DONE = object()
-
-ReadOne = Callable[[Mapping[str, Any], List[AirbyteStateMessage]], Iterable[AirbyteMessage]]
 
 
 def states_by_location(state: Optional[List[AirbyteStateMessage]]) -> Dict[str, Dict[str, Any]]:
@@ -162,59 +153,36 @@ def failure_summary(errors: Mapping[str, List[Any]], total: int) -> AirbyteTrace
 def read_locations(location_configs: List[Dict[str, Any]], streams: List[str],
                    state: Optional[List[AirbyteStateMessage]], read_one: ReadOne,
                    logger: logging.Logger) -> Iterator[AirbyteMessage]:
-    """Every location's read at once, merged (see the module's doc)."""
+    """Every location's read at once, merged (see the module's doc): in threads of this process, or spread
+    over processes when one process would be short of CPU (`location_processes`)."""
     per_stream = states_by_location(state)
     merge = Merge(streams=streams, locations=[c["location_id"] for c in location_configs], state=per_stream)
-    inbox: "queue.Queue" = queue.Queue(maxsize=10_000)
-    stop = threading.Event()
-
-    def put(item: Any) -> bool:
-        # bounded, so a slow consumer slows the readers; never blocks once the consumer has gone
-        while not stop.is_set():
-            try:
-                inbox.put(item, timeout=1.0)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def run(location_config: Dict[str, Any]) -> None:
-        location_id = location_config["location_id"]
-        try:
-            for message in read_one(location_config, location_state(per_stream, location_id)):
-                if not put((location_id, message)):
-                    return
-        except Exception as error:  # one location's failure is reported with the others at the end
-            put((location_id, error))
-        finally:
-            put((location_id, _DONE))
-
-    pool = ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_LOCATIONS, len(location_configs)),
-                              thread_name_prefix="ghl-location")
+    jobs = [(config, location_state(per_stream, config["location_id"])) for config in location_configs]
+    processes = process_count(len(jobs))
+    if processes > 1:
+        logger.info(f"Agency sync: {len(jobs)} locations read by {processes} processes.")
+        items = read_in_processes(jobs, read_one, processes)
+    else:
+        items = read_in_threads(jobs, read_one)
     try:
-        for location_config in location_configs:
-            pool.submit(run, location_config)
-        yield from _merged(inbox, merge, len(location_configs))
+        for location_id, item in items:
+            out = _item(location_id, item, merge)
+            if out is not None:
+                yield out
     finally:
-        stop.set()
-        pool.shutdown(wait=False, cancel_futures=True)
+        items.close()
     yield from merge.final_statuses()
     if merge.errors:
         raise failure_summary(merge.errors, len(location_configs))
 
 
-def _merged(inbox: "queue.Queue", merge: Merge, running: int) -> Iterator[AirbyteMessage]:
-    while running:
-        location_id, item = inbox.get()
-        if item is _DONE:
-            running -= 1
-            continue
-        if isinstance(item, BaseException):
-            merge.errors.setdefault(location_id, []).append(item)
-            continue
-        out = _one(location_id, item, merge)
-        if out is not None:
-            yield out
+def _item(location_id: str, item: Any, merge: Merge) -> Optional[AirbyteMessage]:
+    if item is DONE:
+        return None
+    if isinstance(item, BaseException):
+        merge.errors.setdefault(location_id, []).append(item)
+        return None
+    return _one(location_id, item, merge)
 
 
 def _one(location_id: str, message: AirbyteMessage, merge: Merge) -> Optional[AirbyteMessage]:
@@ -223,6 +191,8 @@ def _one(location_id: str, message: AirbyteMessage, merge: Merge) -> Optional[Ai
     if message.type == Type.STATE:
         return merge.state_of(location_id, message)
     if message.type == Type.LOG:
+        if not location_id:  # a worker process's own log line (`location_processes`)
+            return message
         message.log.message = f"[location {location_id}] {message.log.message}"  # type: ignore[union-attr]
         return message
     if message.type == Type.TRACE:

@@ -17,12 +17,17 @@ another field had before (adding a field never renames an existing column unless
 Types (GHL `dataType` -> JSON Schema) are `COLUMN_TYPES`; a dataType not listed there gets an untyped column
 holding GHL's value as sent.
 
+Agency syncs: `discover` declares the union of every location's columns (`merge_locations`). Locations that
+give one key different column types share the name for the type most of them have (ties: the first in
+`KINDS` order) and the others get `<name>__<kind>` (`lead_score__text`); a read fills, for each location, the
+catalog's column of that name and type (`fit_to_catalog`).
+
 Without the scope the records keep GHL's raw array and one LOG line names the scope.
 """
 
 import logging
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, MutableMapping, Optional
 
@@ -127,6 +132,9 @@ def as_is(value: Any) -> Any:
 
 _CONVERTERS: Dict[int, Callable[[Any], Any]] = {id(NUMBER): to_number, id(DATE): to_date, id(STRINGS): to_strings,
                                                  id(STRING): to_string}
+# A column type's short name, for the `<name>__<kind>` of a key whose type differs between locations.
+KINDS: Dict[int, str] = {id(NUMBER): "number", id(DATE): "date", id(STRINGS): "list", id(STRING): "text"}
+UNTYPED_KIND = "any"
 
 
 @dataclass(frozen=True)
@@ -171,6 +179,51 @@ def plan_columns(definitions: Iterable[Mapping[str, Any]]) -> Dict[str, Column]:
         columns[field_id] = Column(field_id, field_key(definition), str(definition.get("name") or ""), data_type,
                                    name, schema, _CONVERTERS.get(id(schema), as_is))
     return columns
+
+
+def kind(schema: Mapping[str, Any]) -> str:
+    for known in (NUMBER, DATE, STRINGS, STRING):
+        if _same_type(schema, known):
+            return KINDS[id(known)]
+    return UNTYPED_KIND
+
+
+def _same_type(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    return (a.get("type"), a.get("format"), a.get("items")) == (b.get("type"), b.get("format"), b.get("items"))
+
+
+def merge_locations(plans: Iterable[Mapping[str, Column]]) -> Dict[str, Column]:
+    """Every location's columns as one set, by column name (the module's agency rule)."""
+    by_name: Dict[str, Dict[str, List[Column]]] = {}
+    for columns in plans:
+        for column in columns.values():
+            by_name.setdefault(column.column, {}).setdefault(kind(column.schema), []).append(column)
+    order = list(KINDS.values()) + [UNTYPED_KIND]
+    merged: Dict[str, Column] = {}
+    for name, kinds in by_name.items():
+        ranked = sorted(kinds, key=lambda k: (-len(kinds[k]), order.index(k)))
+        for position, column_kind in enumerate(ranked):
+            column = kinds[column_kind][0]
+            final = name if position == 0 else f"{name}__{column_kind}"
+            merged[final] = replace(column, column=final)
+    return merged
+
+
+def fit_to_catalog(columns: Mapping[str, Column], catalog: Any) -> Dict[str, Column]:
+    """A location's columns named as the catalog declares them: a column whose type differs from the catalog's
+    column of that name goes to `<name>__<kind>` when the catalog has it (an agency's mixed types)."""
+    properties: Mapping[str, Any] = {}
+    for configured in catalog.streams:
+        if configured.stream.name == CONTACTS:
+            properties = configured.stream.json_schema.get("properties") or {}
+    fitted = {}
+    for field_id, column in columns.items():
+        declared = properties.get(column.column)
+        alternative = f"{column.column}__{kind(column.schema)}"
+        if declared is not None and not _same_type(declared, column.schema) and alternative in properties:
+            column = replace(column, column=alternative)
+        fitted[field_id] = column
+    return fitted
 
 
 def read_definitions(config: Mapping[str, Any], logger: logging.Logger) -> Optional[List[Mapping[str, Any]]]:

@@ -1,6 +1,7 @@
 """source-ghl-contacts: the declarative manifest plus what the CDK cannot express from YAML alone."""
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Mapping, Optional
 
@@ -26,17 +27,20 @@ from source_ghl_contacts.agency_read import read_locations
 from source_ghl_contacts.check import check_connection
 from source_ghl_contacts.components.budget import source_api_budget
 from source_ghl_contacts.components.checkpoint import checkpoint_every_page
-from source_ghl_contacts.custom_columns import (NO_SCOPE_LINE, add_columns, columns_for_read, plan_columns,
-                                               read_definitions, with_contact_columns)
+from source_ghl_contacts.custom_columns import (NO_SCOPE_LINE, add_columns, columns_for_read, fit_to_catalog,
+                                               merge_locations, plan_columns, read_definitions, with_contact_columns)
 from source_ghl_contacts.estimates import with_estimates
 from source_ghl_contacts.failure_summary import with_summary_failure_type
 from source_ghl_contacts.location_wide import LocationWideRead
+from source_ghl_contacts.manifest_once import parsed_manifest, validate_once
 from source_ghl_contacts.progress_log import with_progress_logs
 from source_ghl_contacts.record_changes import with_changes
 from source_ghl_contacts.spec import connection_spec, connector_specification
 
 MANIFEST = str(Path(__file__).with_name("manifest.yaml"))
 CUSTOM_FIELDS = "custom_fields"
+# Locations whose custom-field definitions an agency discover reads at once (one request each).
+DISCOVER_PARALLEL = 8
 
 
 def resolve_config(config: Optional[Mapping[str, Any]]) -> Dict[str, Any]:
@@ -73,6 +77,12 @@ class SourceGhlContacts(YamlDeclarativeSource):
         super().__init__(path_to_yaml=MANIFEST, catalog=catalog, config=resolve_config(config), state=state, **kwargs)
         self._use_ghl_budget()
 
+    def _read_and_parse_yaml_file(self, path_to_yaml_file: str) -> Dict[str, Any]:  # type: ignore[override]
+        return parsed_manifest(path_to_yaml_file)  # one parse per process (manifest_once.py)
+
+    def _validate_source(self) -> None:
+        validate_once(MANIFEST, super()._validate_source)
+
     def _use_ghl_budget(self) -> None:
         """Every requester the component factory builds gets ghl_http's budget (`build_api_budget`), one per
         process and location, behind the first-answer gate of `components/budget.py`.
@@ -84,7 +94,8 @@ class SourceGhlContacts(YamlDeclarativeSource):
         factory = self._constructor
         if not hasattr(factory, "_api_budget"):
             raise RuntimeError("The CDK's ModelToComponentFactory no longer has `_api_budget`: update _use_ghl_budget.")
-        factory._api_budget = source_api_budget(int_setting(self._config, "requests_per_10_seconds", 100))
+        factory._api_budget = source_api_budget(int_setting(self._config, "requests_per_10_seconds", 100),
+                                                agency=is_agency(self._config))
 
     def spec(self, logger: logging.Logger) -> ConnectorSpecification:
         return connector_specification()
@@ -100,19 +111,23 @@ class SourceGhlContacts(YamlDeclarativeSource):
     def discover(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteCatalog:
         resolved = validate_config(config, connection_spec())
         if not is_agency(resolved):
-            return self._discover_location(logger, config)
-        # Every location offers the same streams; the first one answers for the custom-field scope.
-        first = tenancy.location_configs(resolved, logger)[0]
-        return SourceGhlContacts(config=first)._discover_location(logger, first)
+            return self._discover_locations(logger, config, [self._config])
+        # Every location offers the same streams; each adds the columns of its own custom fields.
+        location_configs = tenancy.location_configs(resolved, logger)
+        return SourceGhlContacts(config=location_configs[0])._discover_locations(logger, location_configs[0],
+                                                                                 location_configs)
 
-    def _discover_location(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteCatalog:
+    def _discover_locations(self, logger: logging.Logger, config: Mapping[str, Any],
+                            location_configs: List[Mapping[str, Any]]) -> AirbyteCatalog:
         catalog = super().discover(logger, config)
-        definitions = read_definitions(self._config, logger)
-        if definitions is None:  # no custom-field scope: no custom_fields stream, no columns
+        with ThreadPoolExecutor(max_workers=min(DISCOVER_PARALLEL, len(location_configs))) as pool:
+            found = list(pool.map(lambda location: read_definitions(location, logger), location_configs))
+        definitions = [location for location in found if location is not None]
+        if not definitions:  # no custom-field scope (the app's scopes are the same everywhere): raw array only
             logger.info(NO_SCOPE_LINE)
             catalog.streams = [stream for stream in catalog.streams if stream.name != CUSTOM_FIELDS]
         else:
-            add_columns(catalog, plan_columns(definitions))
+            add_columns(catalog, merge_locations(plan_columns(location) for location in definitions))
         return catalog
 
     def read(
@@ -141,7 +156,7 @@ class SourceGhlContacts(YamlDeclarativeSource):
         columns = columns_for_read(self._config, catalog, logger)
         messages = self._location_wide_then_declarative(logger, config, catalog, state)
         if columns:
-            messages = with_contact_columns(messages, columns)
+            messages = with_contact_columns(messages, fit_to_catalog(columns, catalog))
         yield from with_summary_failure_type(with_changes(messages))
 
     def _location_wide_then_declarative(self, logger: logging.Logger, config: Mapping[str, Any],

@@ -1,13 +1,14 @@
 """An agency install through `destination-ghl-contacts`: each record lands in the location it names."""
 
 import json
+import subprocess
 from typing import Any, Dict, List
 
 import requests
 
 from ghl_sandbox import configs
 
-from integration_tests.destination.harness import run
+from integration_tests.destination.harness import CATALOG, SCRIPT, Result, _files, run
 
 LOCATIONS = 3
 
@@ -25,11 +26,12 @@ def state(position: int) -> str:
     return json.dumps({"type": "STATE", "state": {"type": "GLOBAL", "global": {"shared_state": {"position": position}, "stream_states": []}}})
 
 
-def export(locations: List[str], per_location: int) -> List[str]:
-    """Contacts with a task and a note each, spread over the locations, a STATE after each location's share."""
+def export(locations: List[str], per_location: int, start: int = 0) -> List[str]:
+    """Contacts with a task and a note each, spread over the locations, a STATE after each location's share
+    (`start`: the first contact's number, for an export in parts)."""
     lines = []
     for li, location_id in enumerate(locations):
-        for i in range(per_location):
+        for i in range(start, start + per_location):
             rankr_id = f"rk_c_{li}{i:04d}"
             lines.append(record("contacts", {"rankrId": rankr_id, "email": f"agency.{li}.{i}@example.com",
                                              "firstName": f"Loc{li}", "lastName": f"Person{i}", "locationId": location_id}))
@@ -37,7 +39,7 @@ def export(locations: List[str], per_location: int) -> List[str]:
                                           "dueDate": "2026-12-03T06:00:00+01:00", "status": "open", "locationId": location_id}))
             lines.append(record("notes", {"rankrId": f"rk_n_{li}{i:04d}", "contactRankrId": rankr_id, "body": "Prefers SMS.",
                                           "locationId": location_id}))
-        lines.append(state(len(lines)))
+        lines.append(state(start * 1000 + len(lines)))
     return lines
 
 
@@ -114,3 +116,40 @@ def test_a_long_write_rotates_the_company_token_and_every_stored_config_works(sa
     assert token.status_code == 200, "the last persisted refresh token must work"
     for li, location_id in enumerate(locations):
         assert emails(sb, location_id) == sorted(f"agency.{li}.{i}@example.com" for i in range(6))
+
+
+def test_a_location_uninstalled_mid_write_leaves_the_sync_and_the_others_finish(sandbox_factory):
+    sb = sandbox_factory(seed=24, contacts=2, locations=2, rate_limit_burst=2000)
+    kept, gone = sb.credentials["locations"]
+    first_half, second_half = export([kept, gone], per_location=3), export([kept, gone], per_location=3, start=3)
+    folder = _files(agency_config(sb))
+    proc = subprocess.Popen([SCRIPT, "write", "--config", str(folder / "config.json"), "--catalog", str(CATALOG)],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    proc.stdin.write("".join(line + "\n" for line in first_half))  # type: ignore[union-attr]
+    proc.stdin.flush()  # type: ignore[union-attr]
+    seen: List[Dict[str, Any]] = []
+    for line in proc.stdout:  # type: ignore[union-attr]
+        if line.startswith("{"):
+            seen.append(json.loads(line))
+            if sum(m["type"] == "STATE" for m in seen) == 2:  # both locations' first share is written
+                break
+    sb.set_installed(gone, False)
+    proc.stdin.write("".join(line + "\n" for line in second_half))  # type: ignore[union-attr]
+    proc.stdin.close()  # type: ignore[union-attr]
+    seen += [json.loads(line) for line in proc.stdout if line.startswith("{")]  # type: ignore[union-attr]
+    assert proc.wait(timeout=240) == 0
+    out = Result(seen, 0, "")
+    # the kept location got everything; the one uninstalled kept what it had before
+    assert emails(sb, kept) == sorted([f"agency.0.{i}@example.com" for i in range(3)] +
+                                      [f"agency.0.{i}@example.com" for i in range(3, 6)])
+    sb.set_installed(gone, True)
+    assert emails(sb, gone) == sorted(f"agency.1.{i}@example.com" for i in range(3))
+    refused = [text for text in out.rejections if f"location '{gone}' left the sync" in text]
+    later_gone = [line for line in second_half if f'"locationId": "{gone}"' in line]
+    assert len(refused) == len(later_gone) and all("not installed" in text for text in refused)
+    assert not any(kept in text for text in out.rejections)
+    assert any(f"Location '{gone}' left the sync" in text for text in out.logs("WARN"))
+    states = out.of_type("STATE")
+    assert [s["state"]["global"]["shared_state"]["position"] for s in states] == [
+        json.loads(line)["state"]["global"]["shared_state"]["position"] for line in first_half + second_half
+        if '"STATE"' in line]

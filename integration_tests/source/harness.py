@@ -70,7 +70,8 @@ class Output(AirbyteMessages):
 
 
 def run_source(command: str, config: Dict[str, Any], catalog: Optional[Dict[str, Any]] = None,
-               state: Optional[List[Dict[str, Any]]] = None, timeout: float = 240) -> Output:
+               state: Optional[List[Dict[str, Any]]] = None, timeout: float = 240,
+               env: Optional[Dict[str, str]] = None) -> Output:
     with tempfile.TemporaryDirectory() as folder:
         args = [SCRIPT, command]
         for flag, content in (("--config", config), ("--catalog", catalog), ("--state", state)):
@@ -81,5 +82,6 @@ def run_source(command: str, config: Dict[str, Any], catalog: Optional[Dict[str,
                 args += [flag, path]
         if command == "spec":
             args = [SCRIPT, "spec"]
-        done = subprocess.run(args, capture_output=True, text=True, timeout=timeout)
+        done = subprocess.run(args, capture_output=True, text=True, timeout=timeout,
+                              env=dict(os.environ, **env) if env else None)
     return Output(messages=parse_messages(done.stdout), returncode=done.returncode, stderr=done.stderr)

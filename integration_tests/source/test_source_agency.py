@@ -17,6 +17,8 @@ from integration_tests.source.harness import SCRIPT, catalog, run_source
 
 CHILDREN = ("tasks", "notes", "appointments")
 LOCATIONS = 4
+# The same reads in this process's threads and spread over two worker processes (`location_processes`).
+PROCESSES = pytest.mark.parametrize("processes", ["1", "2"])
 
 
 @pytest.fixture(scope="module")
@@ -69,9 +71,12 @@ def refresh_works(sandbox: SandboxProcess, config: Dict[str, Any]) -> int:
     }, timeout=30).status_code
 
 
-def test_an_agency_read_equals_every_location_of_the_sandbox(fresh_agency):
-    out = run_source("read", agency_config(fresh_agency), catalog())
+@PROCESSES
+def test_an_agency_read_equals_every_location_of_the_sandbox(fresh_agency, processes):
+    out = run_source("read", agency_config(fresh_agency), catalog(), env={"SOURCE_GHL_PROCESSES": processes})
     assert out.returncode == 0, out.raw[-3000:]
+    assert not out.stderr.strip(), out.stderr[-2000:]  # every line a worker logs reaches stdout as a message
+    assert (f"read by {processes} processes" in out.raw) == (processes != "1")
     locations = fresh_agency.credentials["locations"]
     for stream in ("contacts", *CHILDREN):
         got = ids_by_location(out.records, stream)
@@ -105,22 +110,24 @@ def test_location_ids_narrow_the_sync(fresh_agency):
     assert {record["locationId"] for record in out.records["contacts"]} == set(chosen)
 
 
-def _read_until_records(config: Dict[str, Any], location_id: str, streams: tuple) -> subprocess.Popen:
+def _read_until_records(config: Dict[str, Any], streams: tuple, processes: str) -> subprocess.Popen:
     folder = tempfile.mkdtemp(prefix="agency-")
     for name, content in (("config", config), ("catalog", catalog(*streams))):
         with open(os.path.join(folder, name + ".json"), "w") as handle:
             json.dump(content, handle)
     return subprocess.Popen([SCRIPT, "read", "--config", os.path.join(folder, "config.json"),
                              "--catalog", os.path.join(folder, "catalog.json")],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                            env=dict(os.environ, SOURCE_GHL_PROCESSES=processes))
 
 
-def test_a_location_uninstalled_mid_sync_fails_alone_and_resumes_after_reinstall(sandbox_factory):
+@PROCESSES
+def test_a_location_uninstalled_mid_sync_fails_alone_and_resumes_after_reinstall(sandbox_factory, processes):
     # a slow sandbox (3 requests per 10 s per location), so the uninstall lands mid-read
     sb = sandbox_factory(seed=12, contacts=8, locations=3, rate_limit_burst=3)
     victim, *others = sb.credentials["locations"]
     config = agency_config(sb, requests_per_10_seconds=3)
-    proc = _read_until_records(config, victim, ("contacts", "notes"))
+    proc = _read_until_records(config, ("contacts", "notes"), processes)
     messages: List[Dict[str, Any]] = []
     uninstalled = False
     for line in proc.stdout:  # type: ignore[union-attr]
@@ -182,11 +189,14 @@ def test_a_refresh_token_spent_elsewhere_gets_our_message(fresh_agency):
     assert "Rate limit" not in out.raw and "Authorization" not in out.raw
 
 
-def test_a_read_rotates_the_company_token_and_emits_it_first(sandbox_factory):
-    # company and location tokens living 2 s past the 60 s refresh margin: they expire during the read
+@PROCESSES
+def test_a_read_rotates_the_company_token_and_emits_it_first(sandbox_factory, processes):
+    # company and location tokens living 2 s past the 60 s refresh margin: they expire during the read; with
+    # worker processes, the parent alone mints and refreshes
     sb = sandbox_factory(seed=13, contacts=10, locations=2, token_expires_in=62)
     config = agency_config(sb)
-    out = run_source("read", config, catalog("contacts", "notes"), timeout=300)
+    out = run_source("read", config, catalog("contacts", "notes"), timeout=300,
+                     env={"SOURCE_GHL_PROCESSES": processes})
     assert out.returncode == 0, out.raw[-2000:]
     assert out.messages[0]["type"] in ("CONTROL", "LOG"), "the rotated refresh token comes before any record"
     first_record = next(i for i, m in enumerate(out.messages) if m["type"] == "RECORD")
@@ -194,3 +204,49 @@ def test_a_read_rotates_the_company_token_and_emits_it_first(sandbox_factory):
     stored = latest_config(config, out)
     assert refresh_works(sb, stored) == 200
     assert refresh_works(sb, config) in (400, 401), "the original refresh token was spent"
+
+
+def _create_field(sb: SandboxProcess, location_id: str, name: str, data_type: str) -> str:
+    token = sb.mint_token(["locations/customFields.write"], location_id=location_id)
+    created = requests.post(f"{sb.base_url}/locations/{location_id}/customFields",
+                            json={"name": name, "dataType": data_type, "model": "contact"},
+                            headers=sb.headers(token), timeout=30)
+    assert created.status_code == 201, created.text
+    return created.json()["customField"]["id"]
+
+
+def _set_value(sb: SandboxProcess, location_id: str, field_id: str, value: Any) -> str:
+    contact_id = sb.dump(location_id=location_id)["contacts"][0]["id"]
+    token = sb.mint_token(["contacts.write"], location_id=location_id)
+    answer = requests.put(f"{sb.base_url}/contacts/{contact_id}", json={"customFields": [{"id": field_id, "value": value}]},
+                          headers=sb.headers(token), timeout=30)
+    assert answer.status_code == 200, answer.text
+    return contact_id
+
+
+def test_an_agency_catalog_holds_every_locations_custom_fields_and_each_read_fills_its_own(sandbox_factory):
+    sb = sandbox_factory(seed=14, contacts=3, locations=2)
+    first, second = sb.credentials["locations"]
+    # one key, two types in two locations; and a field only the second location has
+    tier_number = _create_field(sb, first, "Tier", "NUMERICAL")
+    tier_text = _create_field(sb, second, "Tier", "TEXT")
+    only_second = _create_field(sb, second, "Only Second", "DATE")
+    numbered = _set_value(sb, first, tier_number, 3)
+    worded = _set_value(sb, second, tier_text, "gold")
+    _set_value(sb, second, only_second, "2026-11-30")
+
+    connection = Connection(sb)
+    discovered = connection.run("discover")
+    properties = next(s for s in discovered.of_type("CATALOG")[0]["catalog"]["streams"]
+                      if s["name"] == "contacts")["json_schema"]["properties"]
+    assert properties["tier"]["type"] == ["null", "number"] and properties["tier__text"]["type"] == ["null", "string"]
+    assert properties["only_second"]["format"] == "date"
+
+    configured = catalog("contacts")
+    configured["streams"][0]["stream"]["json_schema"] = {"type": "object", "properties": properties}
+    out = connection.run("read", configured)
+    assert out.returncode == 0, out.raw[-3000:]
+    by_id = {record["id"]: record for record in out.records["contacts"]}
+    assert by_id[numbered]["tier"] == 3 and "tier__text" not in by_id[numbered]
+    assert by_id[worded]["tier__text"] == "gold" and "tier" not in by_id[worded]
+    assert by_id[worded]["only_second"] == "2026-11-30"

@@ -47,5 +47,7 @@ class FirstAnswerFirstBudget(AbstractAPIBudget):
         return self.budget.get_matching_policy(request)
 
 
-def source_api_budget(requests_per_10_seconds: int) -> FirstAnswerFirstBudget:
-    return FirstAnswerFirstBudget(build_api_budget(requests_per_10_seconds))
+def source_api_budget(requests_per_10_seconds: int, agency: bool = False) -> FirstAnswerFirstBudget:
+    """`agency`: a location of an agency read, which shares its process's CPU with many others, so each
+    request is counted from its answer (`ghl_http.rate_limit.GHLBudget`)."""
+    return FirstAnswerFirstBudget(build_api_budget(requests_per_10_seconds, count_from_answer=agency))

@@ -2,7 +2,9 @@
 
 import threading
 from collections import defaultdict
-from typing import Dict, Optional
+from typing import Any, Dict, Mapping, Optional
+
+_TABLES = ("pages", "rate_limited", "skipped_deleted", "extracted")
 
 
 class StreamProgress:
@@ -19,6 +21,8 @@ class StreamProgress:
         # the largest seen there, as the contacts search of the contacts stream and those of the child streams'
         # parents may differ by their cursors. An agency read adds up its locations.
         self._search_totals: Dict[str, int] = {}
+        # An agency read spread over processes (`location_processes`): each worker's last counters.
+        self._absorbed: Dict[str, Dict[str, Any]] = {}
         # Child streams read location-wide (location_wide.py): their requests are pages, not contacts.
         self.location_wide: set = set()
 
@@ -37,6 +41,28 @@ class StreamProgress:
         with self._lock:
             table[stream] += amount
 
+    def snapshot(self) -> Dict[str, Any]:
+        """The counters as plain data, for a worker to send to its parent."""
+        with self._lock:
+            tables = {name: dict(getattr(self, name)) for name in _TABLES}
+            return {**tables, "search_totals": dict(self._search_totals), "location_wide": sorted(self.location_wide)}
+
+    def absorb(self, source: str, snapshot: Mapping[str, Any]) -> None:
+        """Take `source`'s latest counters (a worker of this process). The counters are then the sum of every
+        source's: a process either reads itself or has workers read, never both."""
+        with self._lock:
+            self._absorbed[source] = dict(snapshot)
+            for name in _TABLES:
+                table = getattr(self, name)
+                table.clear()
+                for absorbed in self._absorbed.values():
+                    for stream, amount in absorbed.get(name, {}).items():
+                        table[stream] += amount
+            self._search_totals = {location: total for absorbed in self._absorbed.values()
+                                   for location, total in absorbed.get("search_totals", {}).items()}
+            self.location_wide = {stream for absorbed in self._absorbed.values()
+                                  for stream in absorbed.get("location_wide", ())}
+
     def reset(self) -> None:
         with self._lock:
             self.pages.clear()
@@ -44,6 +70,7 @@ class StreamProgress:
             self.skipped_deleted.clear()
             self.extracted.clear()
             self._search_totals.clear()
+            self._absorbed.clear()
             self.location_wide.clear()
 
 

@@ -70,6 +70,17 @@ def test_advanced_auth_points_at_ghl_and_the_credentials_fields():
         "credentials",
         "refresh_token",
     ]
+    # the one OAuth flow Airbyte allows per spec is the agency install's: a Company token naming its company
+    assert block["predicate_key"] == ["credentials", "auth_type"] and block["predicate_value"] == "agency_oauth2.0"
+    inputs = spec["oauth_connector_input_specification"]
+    assert inputs["access_token_params"]["user_type"] == "Company"
+    assert inputs["scope"].split() == ["contacts.readonly", "oauth.readonly", "oauth.write"]
+    company = spec["complete_oauth_output_specification"]["properties"]["companyId"]
+    assert company["path_in_connector_config"] == ["credentials", "company_id"] and "companyId" in inputs["extract_output"]
+    agency_branch = next(b for b in SPEC["properties"]["credentials"]["oneOf"]
+                         if b["properties"]["auth_type"].get("const") == "agency_oauth2.0")
+    for output in spec["complete_oauth_output_specification"]["properties"].values():
+        assert output["path_in_connector_config"][1] in agency_branch["properties"]
 
 
 @pytest.mark.parametrize("content, says", [

@@ -74,3 +74,31 @@ def test_a_higher_remaining_than_ours_changes_nothing():
     budget.update_from_response(request(), resp)
     budget.acquire_call(request(), block=False)
     budget.acquire_call(request(), block=False)
+
+
+def test_an_agency_budget_counts_a_request_from_its_answer():
+    """A request the window let go but that was sent late stays in the window until its answer is in."""
+    import time
+
+    import requests
+
+    budget = build_api_budget(2, count_from_answer=True)
+    first, second, third = (requests.Request("GET", f"https://x/{n}").prepare() for n in range(3))
+    budget.acquire_call(first)
+    budget.acquire_call(second)
+    policy = budget.get_matching_policy(first)
+    released = [item.timestamp for item in policy._bucket.items]
+    time.sleep(0.05)
+    answer = requests.Response()
+    answer.status_code = 200
+    budget.update_from_response(first, answer)
+    items = policy._bucket.items
+    assert [item.name for item in items] == [second, first]  # in time order, `first` now the newest
+    assert items[-1].timestamp >= released[0] + 50
+    assert budget.count_from_answer and burst_window(True) < burst_window()
+    # a budget that counts from release leaves its items where they were
+    plain = build_api_budget(2)
+    plain.acquire_call(third)
+    before = [item.timestamp for item in plain.get_matching_policy(third)._bucket.items]
+    plain.update_from_response(third, answer)
+    assert [item.timestamp for item in plain.get_matching_policy(third)._bucket.items] == before

@@ -50,7 +50,7 @@ def test_spec_has_the_shared_fields_the_source_fields_and_oauth_scopes():
     assert properties["page_size"]["default"] == 500 and properties["page_size"]["maximum"] == 500
     assert properties["children_mode"]["default"] == "changed_contacts"
     scope = spec.advanced_auth.oauth_config_specification.oauth_connector_input_specification.scope
-    assert scope.split() == [SCOPE_CONTACTS_READ, SCOPE_CUSTOM_FIELDS_READ]
+    assert scope.split() == [SCOPE_CONTACTS_READ, SCOPE_CUSTOM_FIELDS_READ, "oauth.readonly", "oauth.write"]
     for branch in properties["credentials"]["oneOf"]:
         for field, definition in branch["properties"].items():
             if field in ("token", "client_secret", "refresh_token", "access_token"):

@@ -3,7 +3,8 @@
 import pytest
 
 from source_ghl_contacts.custom_columns import (
-    NO_SCOPE_LINE, ContactColumns, Unfit, plan_columns, to_date, to_number, to_string, to_strings,
+    NO_SCOPE_LINE, ContactColumns, Unfit, fit_to_catalog, merge_locations, plan_columns, to_date, to_number,
+    to_string, to_strings,
 )
 
 from .builders import RATE_HEADERS, Requests, SearchResponse, config, error
@@ -129,3 +130,36 @@ def test_discover_without_the_scope_has_no_columns_and_says_which_scope(http):
     contacts = next(s for s in out.catalog.catalog.streams if s.name == "contacts")
     assert "tier" not in contacts.json_schema["properties"]
     assert NO_SCOPE_LINE in [m.log.message for m in out.logs]
+
+
+class _Catalog:
+    """The part of a configured catalog `fit_to_catalog` reads."""
+
+    def __init__(self, properties):
+        stream = type("Stream", (), {"name": "contacts", "json_schema": {"properties": properties}})
+        self.streams = [type("Configured", (), {"stream": stream})]
+
+
+def test_locations_with_one_key_of_two_types_share_the_name_for_the_most_common_type():
+    number_here = plan_columns([definition("f1", "tier", "NUMERICAL")])
+    number_there = plan_columns([definition("f2", "tier", "MONETORY")])
+    text = plan_columns([definition("f3", "tier", "TEXT"), definition("f4", "only_here", "DATE")])
+    merged = merge_locations([text, number_here, number_there])
+    assert set(merged) == {"tier", "tier__text", "only_here"}
+    assert merged["tier"].schema["type"] == ["null", "number"] and merged["tier__text"].schema["type"] == ["null", "string"]
+    # a tie goes to the first kind in KINDS order, whatever the order of the locations
+    tie = merge_locations([text, number_here])
+    assert (tie["tier"].schema["type"], tie["tier__text"].schema["type"]) == (["null", "number"], ["null", "string"])
+    assert set(merge_locations([number_here, number_there])) == {"tier"}
+
+
+def test_a_read_fills_the_catalogs_column_of_its_type():
+    merged = merge_locations([plan_columns([definition("f1", "tier", "NUMERICAL")]),
+                              plan_columns([definition("f3", "tier", "TEXT")])])
+    catalog = _Catalog({name: dict(column.schema) for name, column in merged.items()})
+    text_location = plan_columns([definition("f3", "tier", "TEXT")])
+    assert fit_to_catalog(text_location, catalog)["f3"].column == "tier__text"
+    number_location = plan_columns([definition("f1", "tier", "NUMERICAL")])
+    assert fit_to_catalog(number_location, catalog)["f1"].column == "tier"
+    # a catalog from before the type changed, without the alternative: the column keeps its name
+    assert fit_to_catalog(text_location, _Catalog({"tier": {"type": ["null", "number"]}}))["f3"].column == "tier"
