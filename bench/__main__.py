@@ -170,7 +170,8 @@ def _rows(runs: dict) -> list[tuple[str, str]]:
     add("full_sync", lambda r: f"1 full sync ({_n(r.get('contacts'))} contacts)", lambda r: (
         f"{_n(r['wall_s'], 1)} s | {_n(r['requests'])} requests | floor {_n(r['floor_s'], 1)} s | "
         f"time/floor {r['time_over_floor']} | {r['rate_limited_429']} x 429 | "
-        f"records {sum(r['records'].values()):,}"))
+        f"records {sum(r['records'].values()):,} | {r.get('requests_per_contact', '?')} requests/contact, "
+        f"{_n(r.get('contacts_per_daily_quota'))} contacts per day's quota (200,000)"))
     add("incremental", lambda r: f"2 incremental ({_n(r.get('changed_contacts'))} changed)", lambda r: (
         f"no change: {r['no_change']['requests']} requests, {_n(r['no_change']['wall_s'], 1)} s | after 1 %: "
         f"{r['after_changes']['requests']} requests, {_n(r['after_changes']['wall_s'], 1)} s, floor "
@@ -182,7 +183,7 @@ def _rows(runs: dict) -> list[tuple[str, str]]:
         f"source {_n(r['source']['records_per_s'])} rec/s, {r['source']['cpu_s_per_1k']} CPU s/1k | plain loop "
         f"{_n(r['plain_loop']['records_per_s'])} rec/s, {r['plain_loop']['cpu_s_per_1k']} CPU s/1k | ratio "
         f"{r['ratio_records_per_s']} | net of start-up (source {r['startup_source']['wall_s']} s, "
-        f"{r['startup_source']['cpu_s']} CPU s)"))
+        f"{r['startup_source']['cpu_s']} CPU s) | {r.get('custom_field_columns', '?')} custom-field columns filled"))
     add("memory", "4 memory (peak RSS)", lambda r: (
         f"{_n(r['small']['contacts'])}: {r['small']['max_rss_mb']} MB | {_n(r['large']['contacts'])}: "
         f"{r['large']['max_rss_mb']} MB | growth x{r['growth']} | start-up alone {r['startup_max_rss_mb']} MB"))

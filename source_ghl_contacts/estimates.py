@@ -2,7 +2,9 @@
 
 - `contacts`: the contacts GHL's search matches (its `total`), which is what the stream will emit.
 - `tasks`, `notes`, `appointments`: one request per contact, so from the contacts whose children were read:
-  the records read so far plus their average per contact times the contacts still to read.
+  the records read so far plus their average per contact times the contacts still to read. A stream read
+  location-wide (location_wide.py, a few requests for the whole location, no total from GHL) is estimated at
+  the records read so far.
 
 An estimate is sent when a stream emits its first record and then every few seconds while it runs; it never
 falls below what the stream already emitted. Built from the protocol models the CDK publishes.
@@ -31,6 +33,8 @@ def row_estimate(stream: str, emitted: int) -> Optional[int]:
         return None
     if stream == CONTACTS:
         return max(total, emitted)
+    if stream in PROGRESS.location_wide:
+        return max(PROGRESS.extracted.get(stream, 0), emitted)
     if stream in CHILD_STREAMS:
         contacts_read = PROGRESS.pages.get(stream, 0)
         if contacts_read == 0:

@@ -31,6 +31,7 @@ from source_ghl_contacts.custom_columns import (NO_SCOPE_LINE, add_columns, colu
                                                merge_locations, plan_columns, read_definitions, with_contact_columns)
 from source_ghl_contacts.estimates import with_estimates
 from source_ghl_contacts.failure_summary import with_summary_failure_type
+from source_ghl_contacts.location_wide import LocationWideRead
 from source_ghl_contacts.manifest_once import parsed_manifest, validate_once
 from source_ghl_contacts.progress_log import with_progress_logs
 from source_ghl_contacts.record_changes import with_changes
@@ -155,13 +156,26 @@ class SourceGhlContacts(YamlDeclarativeSource):
                        state: Optional[List[AirbyteStateMessage]]) -> Iterator[AirbyteMessage]:
         """The declarative read of one location (`config['location_id']`), with its own custom-field columns."""
         columns = columns_for_read(self._config, catalog, logger)
-        # webhook_receiver (webhook_events.py): deletion records, children of contacts with events, its cursor
+        # webhook_receiver (webhook_events.py): deletion records, children of contacts with events, its cursor;
+        # then tasks and appointments location-wide where they can be (location_wide.py), the rest declarative
         messages = with_webhook_events(self._config, catalog, state, logger,
-                                       lambda own_state: super(SourceGhlContacts, self).read(logger, config, catalog,
-                                                                                            own_state))
+                                       lambda own_state: self._location_wide_then_declarative(logger, config, catalog,
+                                                                                              own_state))
         if columns:
             messages = with_contact_columns(messages, fit_to_catalog(columns, catalog))
         yield from with_summary_failure_type(with_changes(messages))
+
+    def _location_wide_then_declarative(self, logger: logging.Logger, config: Mapping[str, Any],
+                                        catalog: ConfiguredAirbyteCatalog,
+                                        state: Optional[List[AirbyteStateMessage]]) -> Iterator[AirbyteMessage]:
+        """Tasks and appointments of a full or first sync read location-wide where the token's scopes allow
+        (`location_wide.py`), then the manifest's streams for the rest (and for those lacking a scope)."""
+        wide = LocationWideRead(self._config, catalog, state, logger, self._constructor._api_budget)
+        yield from wide.messages()
+        rest = wide.remaining_catalog(catalog)
+        if rest.streams:
+            yield from super().read(logger, config, rest, state)
+        wide.raise_failures()
 
     def streams(self, config: Mapping[str, Any]) -> List[AbstractStream]:  # type: ignore[override]
         streams = super().streams(config)

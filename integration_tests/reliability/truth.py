@@ -18,11 +18,14 @@ SHARED_CONTACT_FIELDS = (
 
 def _as_ghl_holds_it(stream: str, name: str, value: Any) -> Any:
     """A value as GHL holds it: custom-field items without the `key`/`name` the source adds, appointment times
-    as instants (GHL's zone-less UTC text and the source's ISO 8601 `Z` are the same instant)."""
+    as instants (GHL's zone-less UTC text and the source's ISO 8601 `Z` are the same instant; dateAdded and
+    dateUpdated to the second)."""
     if name == "customFields" and isinstance(value, list):
         return [{k: v for k, v in item.items() if k not in ("key", "name")} for item in value]
     if stream == "appointments" and name in ("startTime", "endTime") and isinstance(value, str):
         return parse_time_ms(value)
+    if stream == "appointments" and name in ("dateAdded", "dateUpdated") and isinstance(value, str):
+        return parse_time_ms(value) // 1000  # the source emits these at whole seconds
     return value
 
 

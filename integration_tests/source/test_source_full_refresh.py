@@ -48,14 +48,21 @@ def _instant_ms(emitted_time):
     return int(parsed.astimezone(timezone.utc).timestamp() * 1000)
 
 
+# Emitted at whole seconds (the location-wide route gives no milliseconds): compared as whole-second instants.
+RECORD_TIMES = ("dateAdded", "dateUpdated")
+
+
 def as_instants(appointments, parse):
-    """Appointments with startTime/endTime as epoch ms, by the given reading of their text."""
-    return [{**a, **{k: parse(a[k]) for k in APPOINTMENT_TIMES if a.get(k)}} for a in appointments]
+    """Appointments with startTime/endTime as epoch ms and dateAdded/dateUpdated as epoch seconds, by the
+    given reading of their text."""
+    return [{**a, **{k: parse(a[k]) for k in APPOINTMENT_TIMES if a.get(k)},
+             **{k: parse(a[k]) // 1000 for k in RECORD_TIMES if a.get(k)}} for a in appointments]
 
 
 def assert_same_appointments(emitted, truth, contacts=None):
     """Appointments as GHL holds them, their times the same instants (the sandbox's zone-less text is UTC)."""
     assert all(a["startTime"].endswith("Z") for a in emitted if a.get("startTime"))
+    assert all(a[k].endswith("Z") and "." not in a[k] for a in emitted for k in RECORD_TIMES if a.get(k))
     assert_same_records(as_instants(emitted, _instant_ms), as_instants(truth, parse_time_ms), contacts)
 
 

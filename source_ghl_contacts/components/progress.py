@@ -25,6 +25,8 @@ class StreamProgress:
         self._absorbed: Dict[str, Dict[str, Any]] = {}
         # Bumped whenever a search total changes: the estimates follow at once (`estimates.with_estimates`).
         self.totals_version = 0
+        # Child streams read location-wide (location_wide.py): their requests are pages, not contacts.
+        self.location_wide: set = set()
 
     @property
     def search_total(self) -> Optional[int]:
@@ -46,7 +48,7 @@ class StreamProgress:
         """The counters as plain data, for a worker to send to its parent."""
         with self._lock:
             tables = {name: dict(getattr(self, name)) for name in _TABLES}
-            return {**tables, "search_totals": dict(self._search_totals)}
+            return {**tables, "search_totals": dict(self._search_totals), "location_wide": sorted(self.location_wide)}
 
     def absorb(self, source: str, snapshot: Mapping[str, Any]) -> None:
         """Take `source`'s latest counters (a worker of this process). The counters are then the sum of every
@@ -64,6 +66,8 @@ class StreamProgress:
             if totals != self._search_totals:
                 self._search_totals = totals
                 self.totals_version += 1
+            self.location_wide = {stream for absorbed in self._absorbed.values()
+                                  for stream in absorbed.get("location_wide", ())}
 
     def reset(self) -> None:
         with self._lock:
@@ -73,6 +77,7 @@ class StreamProgress:
             self.extracted.clear()
             self._search_totals.clear()
             self._absorbed.clear()
+            self.location_wide.clear()
 
 
 PROGRESS = StreamProgress()

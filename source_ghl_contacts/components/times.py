@@ -19,9 +19,13 @@ from airbyte_cdk.sources.types import Config, StreamSlice, StreamState
 from source_ghl_contacts.record_changes import mark_nulled
 
 APPOINTMENT_TIMES = ("startTime", "endTime")
+# An appointment's own timestamps, as UTC instants at whole seconds: the per-contact route gives milliseconds
+# (`…:39.848Z`), GHL's location-wide `GET /calendars/events` gives seconds with the location's offset
+# (`…:39+02:00`); an appointment is the same record whichever route read it (location_wide.py).
+RECORD_TIMES = ("dateAdded", "dateUpdated")
 
 
-def utc_instant(value: str) -> Optional[str]:
+def utc_instant(value: str, whole_seconds: bool = False) -> Optional[str]:
     """`value` as `YYYY-MM-DDTHH:MM:SSZ` (milliseconds kept when GHL sent them), or None if it is no time.
 
     Zone-less text (space or `T` separated) is UTC; text with `Z` or an offset is converted to UTC."""
@@ -33,13 +37,16 @@ def utc_instant(value: str) -> Optional[str]:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=timezone.utc)
     parsed = parsed.astimezone(timezone.utc)
+    if whole_seconds:
+        parsed = parsed.replace(microsecond=0)
     spec = "milliseconds" if parsed.microsecond else "seconds"
     return parsed.replace(tzinfo=None).isoformat(timespec=spec) + "Z"
 
 
 @dataclass
 class AppointmentTimes(RecordTransformation):
-    """`startTime`/`endTime` of an appointment as ISO 8601 UTC instants. A value that is not a time is
+    """`startTime`/`endTime` of an appointment as ISO 8601 UTC instants (`dateAdded`/`dateUpdated` too, at whole
+    seconds). A value that is not a time is
     emitted as null and reported in the record's Airbyte meta changes (`NULLED`), never passed on as a
     string the `date-time` type would misdescribe."""
 
@@ -56,13 +63,13 @@ class AppointmentTimes(RecordTransformation):
         stream_state: Optional[StreamState] = None,
         stream_slice: Optional[StreamSlice] = None,
     ) -> None:
-        for name in APPOINTMENT_TIMES:
+        for name in APPOINTMENT_TIMES + RECORD_TIMES:
             value = record.get(name)
             if value is None or value == "":
                 if value == "":
                     record[name] = None
                 continue
-            instant = utc_instant(value) if isinstance(value, str) else None
+            instant = utc_instant(value, name in RECORD_TIMES) if isinstance(value, str) else None
             if instant is None:
                 record[name] = None
                 mark_nulled(record, name, f"GHL's {name} is not a time ({type(value).__name__})")

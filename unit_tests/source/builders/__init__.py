@@ -41,6 +41,9 @@ class Requests:
 
     search = f"{BASE_URL}/contacts/search"
     custom_fields = f"{BASE_URL}/locations/{LOCATION_ID}/customFields?model=contact"
+    tasks_search = f"{BASE_URL}/locations/{LOCATION_ID}/tasks/search"
+    calendars = f"{BASE_URL}/calendars/?locationId={LOCATION_ID}"
+    events = f"{BASE_URL}/calendars/events"
 
     @staticmethod
     def child(contact_id: str, stream: str) -> str:
