@@ -187,10 +187,14 @@ def _rows(runs: dict) -> list[tuple[str, str]]:
     add("memory", "4 memory (peak RSS)", lambda r: (
         f"{_n(r['small']['contacts'])}: {r['small']['max_rss_mb']} MB | {_n(r['large']['contacts'])}: "
         f"{r['large']['max_rss_mb']} MB | growth x{r['growth']} | start-up alone {r['startup_max_rss_mb']} MB"))
+    def write_figures(r: dict) -> str:
+        return (f"{_n(r['wall_s'], 1)} s | {_n(r['requests'])} requests for {_n(r['records_total'])} records "
+                f"({r['requests_per_record']}/record) | floor {_n(r['floor_s'], 1)} s | time/floor "
+                f"{r['time_over_floor']} | {r['rate_limited_429']} x 429")
+
     add("destination", lambda r: f"5 destination ({_n(r.get('contacts'))} contacts)", lambda r: (
-        f"{_n(r['wall_s'], 1)} s | {_n(r['requests'])} requests for {_n(r['records_total'])} records "
-        f"({r['requests_per_record']}/record) | floor {_n(r['floor_s'], 1)} s | time/floor "
-        f"{r['time_over_floor']} | {r['rate_limited_429']} x 429"))
+        "Rankr ids: " + write_figures(r) + ("" if "primary_key" not in r else " || primary keys: " + (
+            "FAILED " + r["primary_key"]["error"] if "error" in r["primary_key"] else write_figures(r["primary_key"])))))
     add("agency", lambda r: f"7 agency ({r.get('locations')} locations)", lambda r: " | ".join(
         [f"{name}: " + (f"FAILED {fig['error']}" if "error" in fig else
                         f"{_n(fig['wall_s'], 1)} s, busiest location's floor {_n(fig['floor_s'], 1)} s, time/floor "

@@ -44,6 +44,7 @@ class Buffer:
             CREATE INDEX pending_kind ON pending (is_contact, seq);
             CREATE TABLE by_rankr (rankr_id TEXT PRIMARY KEY, ghl_id TEXT);
             CREATE TABLE by_email (email TEXT PRIMARY KEY, ghl_id TEXT);
+            CREATE TABLE new_contacts (ghl_id TEXT, obj TEXT, PRIMARY KEY (ghl_id, obj));
             """
         )
         self._seq = 0
@@ -91,6 +92,18 @@ class Buffer:
         with self._lock:
             row = self._db.execute("SELECT ghl_id FROM by_rankr WHERE rankr_id = ?", (rankr_id,)).fetchone()
         return row[0] if row else None
+
+    def mark_new(self, ghl_id: str, objs: List[str]) -> None:
+        """`ghl_id` was created by this sync: it holds none of `objs` (tasks, notes) written by this destination."""
+        with self._lock:
+            self._db.executemany("INSERT OR IGNORE INTO new_contacts VALUES (?, ?)", [(ghl_id, o) for o in objs])
+
+    def take_new(self, ghl_id: str, obj: str) -> bool:
+        """True once per (contact, obj) that `mark_new` marked: the first writer of the contact's `obj` may
+        start from an empty listing; every later one reads GHL, which then holds what the first wrote."""
+        with self._lock:
+            return self._db.execute("DELETE FROM new_contacts WHERE ghl_id = ? AND obj = ?",
+                                    (ghl_id, obj)).rowcount > 0
 
     def contact_for_email(self, email: str) -> Optional[str]:
         with self._lock:

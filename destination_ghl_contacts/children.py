@@ -1,5 +1,13 @@
 """What the task, note and appointment writers share: one contact's records written in order against one
-listing of that contact's GHL records, read once and kept up to date as records are created."""
+listing of that contact's GHL records, read once and kept up to date as records are created.
+
+A contact this sync created (its `POST /contacts/` answered with a new contact) holds no task or note this
+destination wrote, so the first writer of its tasks (or notes) starts from an empty listing instead of reading
+it: one request less per new contact and object. Every later writer of that contact's tasks or notes (a later
+batch), and every contact found in GHL (a replay, a resumed sync, an existing contact), is read as before, so
+the markers still find what any sync wrote. Appointments are always read: their same-slot match also finds
+appointments booked in GHL itself.
+"""
 
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
@@ -10,14 +18,24 @@ from destination_ghl_contacts.matching import Ambiguous
 from destination_ghl_contacts.report import Outcome, created, deleted, rejected, unchanged
 
 Results = List[Tuple[Item, Outcome]]
+# The objects a contact created by this sync starts without (see the module's docstring).
+EMPTY_ON_NEW = ["tasks", "notes"]
 
 
 class Listing:
     """A contact's GHL tasks / notes / appointments, read on first use."""
 
-    def __init__(self, ctx: WriteContext, path: str, key: str):
+    def __init__(self, ctx: WriteContext, path: str, key: str, known_empty: bool = False):
         self.ctx, self.path, self.key = ctx, path, key
-        self._items: Optional[List[Dict[str, Any]]] = None
+        self._items: Optional[List[Dict[str, Any]]] = [] if known_empty else None
+
+    @classmethod
+    def of_contact(cls, ctx: WriteContext, contact_id: str, obj: str, items: List[Item]) -> "Listing":
+        """The listing of a contact's `obj` for the records `items`: known empty when the contact was created by
+        this sync and no writer of its `obj` came before (a record naming a `ghlId` still reads GHL)."""
+        new = ctx.buffer.take_new(contact_id, obj)  # taken in any case: a later writer must read GHL
+        known_empty = new and not any(item.data.get("ghlId") for item in items)
+        return cls(ctx, f"/contacts/{contact_id}/{obj}", obj, known_empty=known_empty)
 
     def items(self) -> List[Dict[str, Any]]:
         if self._items is None:

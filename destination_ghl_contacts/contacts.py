@@ -10,6 +10,7 @@ from typing import Any, Dict, List, Mapping, Optional
 
 from destination_ghl_contacts import custom_values, identity, mapping, matching
 from destination_ghl_contacts.buffer import Item
+from destination_ghl_contacts.children import EMPTY_ON_NEW
 from destination_ghl_contacts.context import DRY_RUN_PREFIX, WriteContext
 from destination_ghl_contacts.ghl import Found, Reply
 from destination_ghl_contacts.report import Outcome, created, deleted, rejected, unchanged, updated
@@ -101,7 +102,8 @@ def _create(ctx: WriteContext, record: Mapping[str, Any], fields: Dict[str, Any]
                                  find=lambda: matching.duplicate_lookup(ctx.ghl, record["email"]))
     if isinstance(result, Found):
         return _created(ctx, result.record["id"], record)
-    if result.ok:
+    if result.ok:  # a new contact: it has no tasks or notes yet (see children.EMPTY_ON_NEW)
+        ctx.buffer.mark_new(result.body["contact"]["id"], EMPTY_ON_NEW)
         return _created(ctx, result.body["contact"]["id"], record)
     duplicate_of = _duplicate_of(result)
     if duplicate_of:

@@ -16,7 +16,7 @@ _body_of = lambda note: note.get("body") or ""  # noqa: E731
 
 def write_notes(ctx: WriteContext, contact_id: str, items: List[Item]) -> Results:
     path = f"/contacts/{contact_id}/notes"
-    listing = Listing(ctx, path, "notes")
+    listing = Listing.of_contact(ctx, contact_id, "notes", items)
     return write_each(ctx, contact_id, items, lambda item: _write(ctx, path, listing, item.data))
 
 

@@ -16,7 +16,7 @@ _body_of = lambda task: task.get("body") or ""  # noqa: E731
 
 def write_tasks(ctx: WriteContext, contact_id: str, items: List[Item]) -> Results:
     path = f"/contacts/{contact_id}/tasks"
-    listing = Listing(ctx, path, "tasks")
+    listing = Listing.of_contact(ctx, contact_id, "tasks", items)
     return write_each(ctx, contact_id, items, lambda item: _write(ctx, path, listing, item.data))
 
 

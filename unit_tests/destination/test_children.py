@@ -98,3 +98,48 @@ def test_an_appointment_without_a_calendar_is_rejected(make_ctx):
               "startTime": "2026-12-01T15:00:00-05:00", "endTime": "2026-12-01T15:30:00-05:00"}
     [(_, outcome)] = write_appointments(make_ctx(), "c1", [item("appointments", record)])
     assert outcome.action == "rejected" and "default_calendar_id" in outcome.reason
+
+
+# -- a contact this sync created starts without tasks and notes ------------------------------------------
+
+def test_the_first_tasks_of_a_contact_this_sync_created_are_written_without_listing_it(mock, make_ctx):
+    ctx = make_ctx()
+    ctx.buffer.mark_new("c1", ["tasks", "notes"])
+    mock.get(TASKS, json={"tasks": []})
+    mock.post(TASKS, status_code=201, json={"task": GHL_TASK})
+    mock.put(TASKS + "/t1/completed", json={"task": {}})
+    done = dict(TASK, status="completed")
+    assert outcomes(write_tasks(ctx, "c1", [item("tasks", TASK), item("tasks", done, 2)])) == ["created", "updated"]
+    assert [r.method for r in mock.request_history] == ["POST", "PUT"]  # no GET of the new contact's tasks
+
+
+def test_a_later_writer_of_a_new_contacts_tasks_reads_what_the_first_wrote(mock, make_ctx):
+    """Two batches of one sync: the second lists GHL, so the task the first created is not created again."""
+    ctx = make_ctx()
+    ctx.buffer.mark_new("c1", ["tasks", "notes"])
+    mock.post(TASKS, status_code=201, json={"task": GHL_TASK})
+    mock.get(TASKS, json={"tasks": [GHL_TASK]})
+    assert outcomes(write_tasks(ctx, "c1", [item("tasks", TASK)])) == ["created"]
+    assert outcomes(write_tasks(ctx, "c1", [item("tasks", TASK, 2)])) == ["unchanged"]
+    assert [r.method for r in mock.request_history] == ["POST", "GET"]
+
+
+def test_a_new_contacts_notes_skip_their_listing_once_and_other_contacts_are_listed(mock, make_ctx):
+    ctx = make_ctx()
+    ctx.buffer.mark_new("c1", ["tasks", "notes"])
+    note = {"rankrId": "rk_n_000001", "contactId": "c1", "body": "Prefers SMS."}
+    for contact in ("c1", "c2"):
+        mock.get(BASE + f"/contacts/{contact}/notes", json={"notes": []})
+        mock.post(BASE + f"/contacts/{contact}/notes", status_code=201, json={"note": {"id": "n-" + contact}})
+    assert outcomes(write_notes(ctx, "c1", [item("notes", note)])) == ["created"]
+    assert outcomes(write_notes(ctx, "c2", [item("notes", dict(note, contactId="c2"))])) == ["created"]
+    assert [(r.method, r.path) for r in mock.request_history] == [
+        ("POST", "/contacts/c1/notes"), ("GET", "/contacts/c2/notes"), ("POST", "/contacts/c2/notes")]
+
+
+def test_a_task_naming_a_ghl_id_on_a_new_contact_still_lists_it(mock, make_ctx):
+    ctx = make_ctx()
+    ctx.buffer.mark_new("c1", ["tasks"])
+    mock.get(TASKS, json={"tasks": [GHL_TASK]})
+    assert outcomes(write_tasks(ctx, "c1", [item("tasks", dict(TASK, ghlId="t1"))])) == ["unchanged"]
+    assert [r.method for r in mock.request_history] == ["GET"]

@@ -128,3 +128,26 @@ def test_a_custom_field_value_that_does_not_fit_its_type_is_rejected_before_any_
     outcome = write_contact(ctx, item("contacts", dict(RECORD, customFields={"lead_score": "very high"})))
     assert outcome.rejected and "customFields.lead_score: 'very high' does not fit" in outcome.reason
     assert [r.path for r in mock.request_history] == ["/locations/loc1/customfields"]
+
+
+def test_only_a_contact_this_sync_created_is_known_to_have_no_tasks_or_notes(mock, make_ctx):
+    ctx = make_ctx()
+    mock.get(DUP, json={"contact": None})
+    mock.post(BASE + "/contacts/", status_code=201, json={"contact": {"id": "c1"}})
+    assert write_contact(ctx, item("contacts", RECORD)).action == "created"
+    found = make_ctx()  # a replay: the contact is found, so its tasks and notes must be listed
+    mock.get(DUP, json={"contact": {"id": "c1", "email": "ava@example.com", "firstName": "Ava", "lastName": "Chen",
+                                    "tags": ["rankr"], "customFields": [{"id": "f1", "value": 70}]}})
+    assert write_contact(found, item("contacts", RECORD)).action == "unchanged"
+    assert [ctx.buffer.take_new("c1", obj) for obj in ("tasks", "notes", "tasks")] == [True, True, False]
+    assert not found.buffer.take_new("c1", "tasks")
+
+
+def test_a_contact_found_after_a_lost_create_answer_is_listed(mock, make_ctx):
+    ctx = make_ctx()
+    mock.get(DUP, [{"json": {"contact": None}},
+                   {"json": {"contact": {"id": "c1", "email": "ava@example.com", "firstName": "Ava",
+                                         "lastName": "Chen", "tags": ["rankr"]}}}])
+    mock.post(BASE + "/contacts/", exc=requests.exceptions.ConnectionError)
+    assert write_contact(ctx, item("contacts", RECORD)).ghl_id == "c1"
+    assert not ctx.buffer.take_new("c1", "tasks")
