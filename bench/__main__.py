@@ -199,7 +199,9 @@ def _rows(runs: dict) -> list[tuple[str, str]]:
         [f"{name}: " + (f"FAILED {fig['error']}" if "error" in fig else
                         f"{_n(fig['wall_s'], 1)} s, busiest location's floor {_n(fig['floor_s'], 1)} s, time/floor "
                         f"{fig['time_over_floor']}, {fig['rate_limited_429']} x 429, peak {fig['max_peak_window']}/window, "
-                        f"CPU {fig['cpu_s']} s")
+                        f"CPU {fig['cpu_s']} s" + (f", {fig['time_over_single_location']} x one location's "
+                                                     f"{_n(fig['single_location_wall_s'], 1)} s"
+                                                     if "time_over_single_location" in fig else ""))
          for name, fig in (("source", r["source"]), ("destination", r["destination"]))]
         + [f"fan-out, {label} (locations: time/floor, CPU share) " + ", ".join(
             f"{p['locations']}: " + ("FAILED" if "error" in p else f"{p['time_over_floor']}, {p['cpu_share']}")
