@@ -1,6 +1,5 @@
 """Config validation both connectors run first: a bad config is a config error that names the field."""
 
-import ipaddress
 from typing import Any, Dict, Mapping
 from urllib.parse import urlsplit
 
@@ -11,6 +10,7 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from ghl_http.auth import AGENCY_OAUTH, AUTH_TYPES
 from ghl_http.constants import DEFAULT_API_BASE_URL
+from ghl_http.hosts import is_loopback
 
 _AUTH_TYPES = ", ".join(repr(kind) for kind in AUTH_TYPES)
 
@@ -94,21 +94,12 @@ def _check_base_url(url: str) -> None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise config_error("api_base_url", "is not an http(s) URL", f"Use {DEFAULT_API_BASE_URL} for GHL.")
-    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
         raise config_error(
             "api_base_url",
             "uses plain http for a non-local host",
             "Use https (TLS is required for GHL); plain http is only allowed for a local sandbox on 127.0.0.1.",
         )
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _check_locations(config: Mapping[str, Any]) -> None:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import ipaddress
 import json
 import logging
 import os
 import sys
 import tempfile
 import time
+
+from ghl_http.hosts import is_loopback
 
 from .config import SandboxConfig
 
@@ -112,15 +113,6 @@ def write_json_atomic(path: str, data: dict) -> None:
     os.replace(tmp, path)
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 async def _serve(a, cfg: SandboxConfig) -> None:
     import uvicorn
 
@@ -180,7 +172,7 @@ def _server_installed() -> bool:
 def main(argv: list[str] | None = None) -> int:
     a = build_parser().parse_args(argv)
     if a.command == "serve":
-        if not _is_loopback(a.host) and not a.allow_remote:
+        if not is_loopback(a.host) and not a.allow_remote:
             print(f"refusing to bind {a.host}: the sandbox serves loopback only (use --allow-remote)",
                   file=sys.stderr)
             return 2

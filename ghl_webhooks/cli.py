@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import logging
 import sys
+
+from ghl_http.hosts import is_loopback
 
 from . import settings as settings_mod
 
@@ -20,18 +21,9 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def main(argv: list[str] | None = None) -> int:
     a = build_parser().parse_args(argv)
-    if not _is_loopback(a.host) and not a.allow_remote:
+    if not is_loopback(a.host) and not a.allow_remote:
         print(f"ghl-webhooks: refusing to bind {a.host}: loopback only unless --allow-remote", file=sys.stderr)
         return 2
     try:

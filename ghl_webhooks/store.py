@@ -41,6 +41,27 @@ def _row(seq, webhook_id, location_id, typ, object_id, contact_id, ts, received_
 
 
 COLUMNS = "seq, webhook_id, location_id, type, object_id, contact_id, event_timestamp, received_at, payload"
+INSERTED = "webhook_id, location_id, type, object_id, contact_id, event_timestamp, received_at, payload"
+
+
+def _values(event: dict, body: bytes) -> tuple:
+    """The INSERTED columns' values of one event, received now."""
+    object_id, contact_id = event_ids(event)
+    return (event["webhookId"], event["locationId"], event["type"], object_id, contact_id, event["timestamp"],
+            time.time(), body.decode("utf-8"))
+
+
+def _read_query(table: str, mark: str, after: int, location_id: str | None, limit: int) -> tuple[str, list]:
+    """Events after the cursor `after` (of one location, if given), oldest first; `mark`: the driver's
+    placeholder."""
+    sql = f"SELECT {COLUMNS} FROM {table} WHERE seq > {mark}"
+    args: list = [after]
+    if location_id:
+        sql += f" AND location_id = {mark}"
+        args.append(location_id)
+    sql += f" ORDER BY seq LIMIT {mark}"
+    args.append(limit)
+    return sql, args
 
 
 class SqliteStore:
@@ -79,25 +100,15 @@ class SqliteStore:
 
     def insert(self, event: dict, body: bytes) -> bool:
         """True if stored, False if this webhookId is already stored."""
-        object_id, contact_id = event_ids(event)
         try:
-            cur = self._conn().execute(
-                "INSERT OR IGNORE INTO events (webhook_id, location_id, type, object_id, contact_id, "
-                "event_timestamp, received_at, payload) VALUES (?,?,?,?,?,?,?,?)",
-                (event["webhookId"], event["locationId"], event["type"], object_id, contact_id, event["timestamp"],
-                 time.time(), body.decode("utf-8")))
+            cur = self._conn().execute(f"INSERT OR IGNORE INTO events ({INSERTED}) VALUES (?,?,?,?,?,?,?,?)",
+                                       _values(event, body))
         except sqlite3.OperationalError as e:  # locked, full, read-only, I/O error
             raise Unavailable(str(e)) from e
         return cur.rowcount == 1
 
     def read(self, after: int, location_id: str | None, limit: int) -> list[dict]:
-        sql = f"SELECT {COLUMNS} FROM events WHERE seq > ?"
-        args: list = [after]
-        if location_id:
-            sql += " AND location_id = ?"
-            args.append(location_id)
-        sql += " ORDER BY seq LIMIT ?"
-        args.append(limit)
+        sql, args = _read_query("events", "?", after, location_id, limit)
         try:
             return [_row(*r) for r in self._conn().execute(sql, args)]
         except sqlite3.OperationalError as e:
@@ -156,28 +167,16 @@ class PostgresStore:
             raise Unavailable(type(e).__name__) from e
 
     def insert(self, event: dict, body: bytes) -> bool:
-        object_id, contact_id = event_ids(event)
-
         def tx(conn):
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (PG_LOCK_KEY,))
-            cur = conn.execute(
-                "INSERT INTO ghl_webhook_events (webhook_id, location_id, type, object_id, contact_id, "
-                "event_timestamp, received_at, payload) VALUES (%s,%s,%s,%s,%s,%s,%s,%s) "
-                "ON CONFLICT (webhook_id) DO NOTHING",
-                (event["webhookId"], event["locationId"], event["type"], object_id, contact_id, event["timestamp"],
-                 time.time(), body.decode("utf-8")))
+            cur = conn.execute(f"INSERT INTO ghl_webhook_events ({INSERTED}) VALUES (%s,%s,%s,%s,%s,%s,%s,%s) "
+                               "ON CONFLICT (webhook_id) DO NOTHING", _values(event, body))
             return cur.rowcount == 1
 
         return self._run(tx)
 
     def read(self, after: int, location_id: str | None, limit: int) -> list[dict]:
-        sql = f"SELECT {COLUMNS} FROM ghl_webhook_events WHERE seq > %s"
-        args: list = [after]
-        if location_id:
-            sql += " AND location_id = %s"
-            args.append(location_id)
-        sql += " ORDER BY seq LIMIT %s"
-        args.append(limit)
+        sql, args = _read_query("ghl_webhook_events", "%s", after, location_id, limit)
         return self._run(lambda conn: [_row(*r) for r in conn.execute(sql, args).fetchall()])
 
     def count(self) -> int:
