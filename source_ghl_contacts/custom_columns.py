@@ -27,6 +27,7 @@ Without the scope the records keep GHL's raw array and one LOG line names the sc
 
 import logging
 import math
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, MutableMapping, Optional
@@ -322,10 +323,26 @@ def columns_for_read(config: Mapping[str, Any], catalog: Any, logger: logging.Lo
     return plan_columns(definitions)
 
 
-def with_contact_columns(messages: Iterable[AirbyteMessage], columns: Mapping[str, Column]) -> Iterator[AirbyteMessage]:
-    """Pass `messages` through, filling the custom-field columns of `contacts` records. Main thread."""
-    contact_columns = ContactColumns(columns)
+def columns_in_background(config: Mapping[str, Any], catalog: Any, logger: logging.Logger) -> "Future[Optional[Dict[str, Column]]]":
+    """`columns_for_read` in a thread of its own, started now: its request goes out with the read's first
+    requests instead of before them (the read is as fast as its first seconds' requests)."""
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ghl-custom-fields")
+    try:
+        return pool.submit(columns_for_read, config, catalog, logger)
+    finally:
+        pool.shutdown(wait=False)
+
+
+def with_contact_columns(messages: Iterable[AirbyteMessage], columns: "Future[Optional[Dict[str, Column]]]",
+                         catalog: Any) -> Iterator[AirbyteMessage]:
+    """Pass `messages` through, filling the custom-field columns of `contacts` records. Main thread. The
+    columns are waited for at the first contact record (and at the end, so a failed definitions read is
+    never silent)."""
+    contact_columns: Optional[ContactColumns] = None
     for message in messages:
         if message.type == Type.RECORD and message.record.stream == CONTACTS:  # type: ignore[union-attr]
+            if contact_columns is None:
+                contact_columns = ContactColumns(fit_to_catalog(columns.result() or {}, catalog))
             contact_columns.apply(message.record.data)  # type: ignore[union-attr]
         yield message
+    columns.result()

@@ -3,7 +3,8 @@ of one per contact, emitting exactly the records the per-contact reads emit.
 
 Per-contact, each child stream pages the contacts search and asks `GET /contacts/{id}/tasks|appointments` once
 per contact. Location-wide, a stream pages the same contacts search (the contacts it covers and their
-`dateUpdated`, the records' `contactDateUpdated`), then
+`dateUpdated`, the records' `contactDateUpdated`) right after its first scoped request (the first task page,
+the calendar list: a token without the scope falls back before any contacts search), and
 
 - `tasks`: pages `POST /locations/{locationId}/tasks/search` (scope `locations/tasks.readonly`);
 - `appointments`: lists the calendars (`GET /calendars/?locationId=`, scope `calendars.readonly`) and reads each
@@ -29,9 +30,11 @@ Consistency under writes during the sync (docs/source-ghl-contacts.md, "Location
   (at least two passes, at most `MAX_CALENDAR_PASSES`); an appointment is emitted once, as last seen.
 """
 
+import itertools
 import logging
 import math
 import time
+from functools import partial
 from typing import Any, Callable, Dict, Iterator, List, Mapping, MutableMapping, Optional, Sequence, Set, Tuple
 
 from airbyte_cdk.models import (AirbyteLogMessage, AirbyteMessage, AirbyteRecordMessage, AirbyteStateBlob,
@@ -282,30 +285,32 @@ class LocationWideRead:
         self.per_contact: List[str] = []
         self._failed: List[Tuple[str, AirbyteTracedException]] = []
 
-    def remaining_catalog(self, catalog: ConfiguredAirbyteCatalog) -> ConfiguredAirbyteCatalog:
-        """The catalog the declarative read still has to read."""
-        done = set(self.streams) - set(self.per_contact)
-        return ConfiguredAirbyteCatalog(streams=[s for s in catalog.streams if s.stream.name not in done])
+    def declarative_catalog(self, catalog: ConfiguredAirbyteCatalog) -> ConfiguredAirbyteCatalog:
+        """The streams the declarative read reads from the start: all but the location-wide ones."""
+        return ConfiguredAirbyteCatalog(streams=[s for s in catalog.streams if s.stream.name not in self.streams])
 
-    def messages(self) -> Iterator[AirbyteMessage]:
-        if not self.streams:
-            return
-        reader = LocationReader(self._config, self._logger, self._budget)
-        readers: Dict[str, Callable[[LocationReader], Iterator[Dict[str, Any]]]] = {
+    def fallback_catalog(self, catalog: ConfiguredAirbyteCatalog) -> ConfiguredAirbyteCatalog:
+        """Once the producers are done: the location-wide streams to read per contact after all (a scope
+        the token lacks)."""
+        return ConfiguredAirbyteCatalog(streams=[s for s in catalog.streams if s.stream.name in self.per_contact])
+
+    def producers(self) -> List[Tuple[str, Callable[[], Iterator[AirbyteMessage]]]]:
+        """One producer of messages per location-wide stream, each with its own requests, so that the streams
+        can be read at once (and beside the declarative streams)."""
+        readers: Dict[str, Callable[[LocationReader, Dict[str, Any]], Iterator[Dict[str, Any]]]] = {
             TASKS: self._tasks, APPOINTMENTS: self._appointments}
-        for stream in self.streams:
-            yield from self._stream(stream, readers[stream], reader)
+        return [(stream, partial(self._stream, stream, readers[stream])) for stream in self.streams]
 
-    def _stream(self, stream: str, records: Callable[[LocationReader], Iterator[Dict[str, Any]]],
-                reader: LocationReader) -> Iterator[AirbyteMessage]:
+    def _stream(self, stream: str, records: Callable[[LocationReader, Dict[str, Any]], Iterator[Dict[str, Any]]]) -> Iterator[AirbyteMessage]:
         started = time.monotonic()
         PROGRESS.location_wide.add(stream)
-        self._contacts: Dict[str, Any] = {}
+        reader = LocationReader(self._config, self._logger, self._budget)
+        contacts: Dict[str, Any] = {}  # the contacts this stream read: id -> dateUpdated
         count = 0
         cursor: Optional[str] = None
         announced = False
         try:
-            for data in records(reader):
+            for data in records(reader, contacts):
                 if not announced:
                     announced = True
                     yield _status(stream, AirbyteStreamStatus.STARTED)
@@ -332,15 +337,15 @@ class LocationWideRead:
             return
         if not announced:
             yield _status(stream, AirbyteStreamStatus.STARTED)
-        yield _state(stream, self._final_state(cursor, started), count)
+        yield _state(stream, self._final_state(cursor, started, contacts), count)
         yield _status(stream, AirbyteStreamStatus.COMPLETE)
 
-    def _final_state(self, cursor: Optional[str], started: float) -> Dict[str, Any]:
+    def _final_state(self, cursor: Optional[str], started: float, contacts: Mapping[str, Any]) -> Dict[str, Any]:
         """The state the CDK's declarative stream saves after the same read, so the next (incremental) sync
         goes on from it: the contacts read become its `parent_state`."""
         if self._config.get("children_mode") == ALL_CONTACTS:
             return {"__ab_no_cursor_state_message": True}
-        dates = [_cursor_text(v) for v in self._contacts.values() if isinstance(v, str)]
+        dates = [_cursor_text(v) for v in contacts.values() if isinstance(v, str)]
         start = self._config.get("start_date")
         parent = max(dates + [_cursor_text(start) if start else EPOCH_CURSOR])
         state: Dict[str, Any] = {"use_global_cursor": True}
@@ -350,26 +355,36 @@ class LocationWideRead:
         state["parent_state"] = {"contacts": {"dateUpdated": parent}}
         return state
 
-    def _tasks(self, reader: LocationReader) -> Iterator[Dict[str, Any]]:
-        self._contacts = reader.contacts(TASKS)
+    def _tasks(self, reader: LocationReader, contacts: Dict[str, Any]) -> Iterator[Dict[str, Any]]:
+        items = reader.task_items()
+        first = next(items, None)  # first: a missing scope costs no contacts search
+        contacts.update(reader.contacts(TASKS))
         location = str(self._config["location_id"])
-        for item in reader.task_items():
+        for item in itertools.chain([first] if first is not None else [], items):
             contact_id = item.get("contactId")
-            if item.get("deleted") or contact_id not in self._contacts:
+            if item.get("deleted") or contact_id not in contacts:
                 continue
-            yield task_record(item, self._contacts[contact_id], location)
+            yield task_record(item, contacts[contact_id], location)
 
-    def _appointments(self, reader: LocationReader) -> Iterator[Dict[str, Any]]:
+    def _appointments(self, reader: LocationReader, contacts: Dict[str, Any]) -> Iterator[Dict[str, Any]]:
         calendars = reader.calendar_ids()  # first: a missing scope costs no contacts search
-        self._contacts = reader.contacts(APPOINTMENTS)
+        contacts.update(reader.contacts(APPOINTMENTS))
         for event in reader.events(calendars).values():
             contact_id = event.get("contactId")
-            if contact_id in self._contacts:
-                yield appointment_record(event, self._contacts[contact_id])
+            if contact_id in contacts:
+                yield appointment_record(event, contacts[contact_id])
 
-    def raise_failures(self) -> None:
-        if self._failed:
-            names = ", ".join(stream for stream, _ in self._failed)
-            first = self._failed[0][1]
-            message = f"The following streams did not sync successfully: {names}. {first.message}"
-            raise AirbyteTracedException(message=message, internal_message=message, failure_type=first.failure_type)
+    def raise_failures(self, declarative: Optional[AirbyteTracedException] = None) -> None:
+        """End the read as the CDK ends it when streams failed: one error naming them all (`declarative`: the
+        error the CDK's read of the other streams ended with, which names its own)."""
+        if not self._failed:
+            if declarative is not None:
+                raise declarative
+            return
+        names = ", ".join(stream for stream, _ in self._failed)
+        first = self._failed[0][1]
+        message = f"The following streams did not sync successfully: {names}. {first.message}"
+        if declarative is not None:
+            message = f"{declarative.message} {message}"
+        failure_type = declarative.failure_type if declarative is not None else first.failure_type
+        raise AirbyteTracedException(message=message, internal_message=message, failure_type=failure_type)

@@ -27,7 +27,7 @@ from source_ghl_contacts.agency_read import read_locations
 from source_ghl_contacts.check import check_connection
 from source_ghl_contacts.components.budget import source_api_budget
 from source_ghl_contacts.components.checkpoint import checkpoint_every_page
-from source_ghl_contacts.custom_columns import (NO_SCOPE_LINE, add_columns, columns_for_read, fit_to_catalog,
+from source_ghl_contacts.custom_columns import (NO_SCOPE_LINE, add_columns, columns_in_background,
                                                merge_locations, plan_columns, read_definitions, with_contact_columns)
 from source_ghl_contacts.estimates import with_estimates
 from source_ghl_contacts.failure_summary import with_summary_failure_type
@@ -35,6 +35,7 @@ from source_ghl_contacts.location_wide import LocationWideRead
 from source_ghl_contacts.manifest_once import parsed_manifest, validate_once
 from source_ghl_contacts.progress_log import with_progress_logs
 from source_ghl_contacts.record_changes import with_changes
+from source_ghl_contacts.run_together import DONE, run_together
 from source_ghl_contacts.spec import connection_spec, connector_specification
 from source_ghl_contacts.webhook_events import cdk_state, with_webhook_events
 
@@ -155,27 +156,56 @@ class SourceGhlContacts(YamlDeclarativeSource):
     def _read_location(self, logger: logging.Logger, config: Mapping[str, Any], catalog: ConfiguredAirbyteCatalog,
                        state: Optional[List[AirbyteStateMessage]]) -> Iterator[AirbyteMessage]:
         """The declarative read of one location (`config['location_id']`), with its own custom-field columns."""
-        columns = columns_for_read(self._config, catalog, logger)
+        columns = columns_in_background(self._config, catalog, logger)
         # webhook_receiver (webhook_events.py): deletion records, children of contacts with events, its cursor;
         # then tasks and appointments location-wide where they can be (location_wide.py), the rest declarative
         messages = with_webhook_events(self._config, catalog, state, logger,
                                        lambda own_state: self._location_wide_then_declarative(logger, config, catalog,
                                                                                               own_state))
-        if columns:
-            messages = with_contact_columns(messages, fit_to_catalog(columns, catalog))
+        messages = with_contact_columns(messages, columns, catalog)
         yield from with_summary_failure_type(with_changes(messages))
 
     def _location_wide_then_declarative(self, logger: logging.Logger, config: Mapping[str, Any],
                                         catalog: ConfiguredAirbyteCatalog,
                                         state: Optional[List[AirbyteStateMessage]]) -> Iterator[AirbyteMessage]:
         """Tasks and appointments of a full or first sync read location-wide where the token's scopes allow
-        (`location_wide.py`), then the manifest's streams for the rest (and for those lacking a scope)."""
+        (`location_wide.py`), the manifest's streams for the rest, all at once: a sync is as fast as the
+        requests its first seconds send (GHL's window lets 100 go at once, the rest wait for the first to age
+        out), so no stream's first request waits for another stream. A stream whose scope is missing is read
+        per contact once the others are done."""
         wide = LocationWideRead(self._config, catalog, state, logger, self._constructor._api_budget)
-        yield from wide.messages()
-        rest = wide.remaining_catalog(catalog)
-        if rest.streams:
-            yield from super().read(logger, config, rest, state)
-        wide.raise_failures()
+        declarative = wide.declarative_catalog(catalog)
+        producers = list(wide.producers())
+        if declarative.streams:
+            producers.append(("declarative", lambda: self.read_declarative(logger, config, declarative, state)))
+        cdk_error: Optional[AirbyteTracedException] = None
+        for _, item in run_together(producers, max_threads=len(producers), name="ghl-streams"):
+            if isinstance(item, AirbyteTracedException):
+                cdk_error = item  # the CDK's summary of its failed streams, raised with the others' below
+            elif isinstance(item, BaseException):
+                raise item
+            elif item is not DONE:
+                yield item
+        fallback = wide.fallback_catalog(catalog)
+        if fallback.streams:
+            try:
+                yield from self._per_contact_source(fallback, state).read_declarative(logger, config, fallback, state)
+            except AirbyteTracedException as error:
+                cdk_error = error
+        wide.raise_failures(cdk_error)
+
+    def _per_contact_source(self, catalog: ConfiguredAirbyteCatalog,
+                            state: Optional[List[AirbyteStateMessage]]) -> "SourceGhlContacts":
+        """A source for a second declarative read of this location (the CDK's read shuts its thread pool when
+        it ends), spending this one's budget."""
+        source = SourceGhlContacts(catalog=catalog, config=self._config, state=state)
+        source._constructor._api_budget = self._constructor._api_budget
+        return source
+
+    def read_declarative(self, logger: logging.Logger, config: Mapping[str, Any], catalog: ConfiguredAirbyteCatalog,
+                         state: Optional[List[AirbyteStateMessage]]) -> Iterator[AirbyteMessage]:
+        """The CDK's read of the manifest's streams alone."""
+        return super().read(logger, config, catalog, state)
 
     def streams(self, config: Mapping[str, Any]) -> List[AbstractStream]:  # type: ignore[override]
         streams = super().streams(config)

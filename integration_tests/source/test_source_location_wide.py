@@ -53,8 +53,9 @@ def routes(sandbox: Any) -> Dict[str, int]:
 @pytest.fixture(scope="module")
 def busy_sandbox():
     # Every request takes 60 ms, so the location-wide paging lasts long enough for writes to land in it; no
-    # 429s, so the writers do not slow the read down.
-    with SandboxProcess(seed=21, contacts=40, latency_ms=60, no_rate_limit=True) as sb:
+    # 429s and a burst that never runs low (the read paces itself on `x-ratelimit-remaining`), so the read never
+    # waits out a window while the writers add contacts to page through.
+    with SandboxProcess(seed=21, contacts=40, latency_ms=60, no_rate_limit=True, rate_limit_burst=1_000_000) as sb:
         yield sb
 
 

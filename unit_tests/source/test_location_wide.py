@@ -1,6 +1,8 @@
 """Location-wide reads (source_ghl_contacts/location_wide.py): the records per-contact reads give, task paging
 that neither loses nor repeats a task when the list shifts, calendar passes, scopes, and which syncs use them."""
 
+import time
+
 import pytest
 from airbyte_cdk.models import (AirbyteStateBlob, AirbyteStateMessage, AirbyteStateType, AirbyteStreamState,
                                 ConfiguredAirbyteCatalogSerializer, StreamDescriptor)
@@ -8,7 +10,7 @@ from airbyte_cdk.models import (AirbyteStateBlob, AirbyteStateMessage, AirbyteSt
 from source_ghl_contacts.components.times import AppointmentTimes
 from source_ghl_contacts.location_wide import appointment_record, location_wide_streams, task_record
 
-from .builders import RATE_HEADERS, Requests, SearchResponse, config
+from .builders import RATE_HEADERS, ChildResponse, Requests, SearchResponse, config
 from .harness import catalog, run_read
 
 PAGE = 4
@@ -115,6 +117,32 @@ def test_a_task_list_that_never_holds_still_fails_the_stream(http):
     _pages(http, lists)
     out = run_read(config(page_size=PAGE), ["tasks"], expecting_exception=True)
     assert any("kept changing order" in (m.trace.error.message or "") for m in out.errors)
+
+
+def test_the_location_wide_and_the_declarative_streams_are_read_at_once(http):
+    """No stream's requests wait for another stream's: GHL's window lets the first 100 requests go at once, so
+    a read is as fast as its first seconds. Read one after the other, the notes would be asked for only after
+    the task listing's last page; read at once, they come while it is paged (two seconds of pages)."""
+    ids, _ = _contacts(http)
+    for contact in ids:
+        http.get(Requests.child(contact, "notes"), json=ChildResponse("notes").for_contact(contact, 1).build(),
+                 headers=RATE_HEADERS)
+    tasks = [_task(n, ids[n % 2]) for n in range(1, 61)]
+
+    def task_pages(request, context):
+        time.sleep(0.1)  # a slow listing (requests-mock answers one request at a time, so no longer)
+        body = request.json()
+        context.headers.update(RATE_HEADERS)
+        return {"tasks": tasks[body["skip"]:body["skip"] + body["limit"]], "traceId": "t"}
+
+    http.post(Requests.tasks_search, json=task_pages)
+    out = run_read(config(page_size=PAGE), ["tasks", "notes"])
+    order = [r.path for r in http.request_history]
+    last_task_page = max(i for i, path in enumerate(order) if path.endswith("/tasks/search"))
+    first_notes = min(i for i, path in enumerate(order) if path.endswith("/notes"))
+    assert first_notes < last_task_page, order
+    assert {m.record.data["id"] for m in out.records if m.record.stream == "tasks"} == {t["_id"] for t in tasks}
+    assert len([m for m in out.records if m.record.stream == "notes"]) == len(ids)
 
 
 def _calendars(http, events_by_pass):
