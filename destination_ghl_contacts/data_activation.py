@@ -18,13 +18,15 @@ The operations:
 A write whose configured streams name a `destination_object_name` writes each such stream to that object with
 the operation its `destination_sync_mode` names (see `spec.Settings.apply_catalog`).
 
-The contacts schema holds the location's contact custom fields, read live, as top-level
-`customFields.<key>` properties: the UI maps fields onto top-level names, and the writer folds them back into
+The contacts schema holds the location's contact custom fields (with agency credentials, every location's),
+read live, as top-level `customFields.<key>` properties: the UI maps fields onto top-level names, and the writer folds them back into
 `customFields` (see `mapping.fold_custom_fields`).
 """
 
+import copy
 import logging
-from typing import Any, Dict, List, Mapping, Optional
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from airbyte_cdk.models.airbyte_protocol import DestinationCatalog, DestinationOperation, DestinationSyncMode
 from airbyte_cdk.models import FailureType
@@ -47,25 +49,27 @@ CHILD_MODES = {"tasks": [DestinationSyncMode.append_dedup], "notes": [Destinatio
 _NUMBERS = {"NUMERICAL", "MONETORY", "MONETARY"}
 _LISTS = {"CHECKBOX", "MULTIPLE_OPTIONS"}
 
+# Locations whose custom-field definitions an agency discover reads at once (one request each).
+DISCOVER_PARALLEL = 8
+
 _serializer = Serializer(DestinationCatalog, omit_none=True)
 
 
-def _custom_field_properties(ghl: GHL, logger: logging.Logger) -> Dict[str, Any]:
-    """`customFields.<key>` -> its JSON schema, for each contact custom field of the location."""
+def _custom_field_properties(ghl: GHL, logger: logging.Logger) -> Optional[Dict[str, Any]]:
+    """`customFields.<key>` -> its JSON schema, for each contact custom field of the location; None when the
+    token lacks the scope to list them."""
     try:
         reply = ghl.get(f"/locations/{ghl.location_id}/customFields", params={"model": "contact"})
         fields = items(reply, "customFields", "the custom-field definitions") if reply.answered else None
     except Malformed as exc:
-        logger.warning(f"{exc}: the contacts schema lists no custom fields.")
+        logger.warning(f"{exc}: the contacts schema lists no custom fields of location '{ghl.location_id}'.")
         return {}
     except AirbyteTracedException as exc:  # only a missing scope: any other refusal is the token's to fix
         if exc.failure_type != FailureType.config_error or "scope" not in (exc.message or "").lower():
             raise
         fields = None
     if fields is None:
-        logger.warning("GHL refused to list the contact custom fields: the contacts schema lists none; give the "
-                       "token 'locations/customFields.readonly' to map them in the UI.")
-        return {}
+        return None
     properties = {}
     for field in fields:
         key = str(field.get("fieldKey") or "").split(".", 1)[-1] or f"id:{field['id']}"
@@ -81,6 +85,42 @@ def _custom_field_properties(ghl: GHL, logger: logging.Logger) -> Dict[str, Any]
     return properties
 
 
+def merge_locations(per_location: Sequence[Mapping[str, Any]]) -> Dict[str, Any]:
+    """Every location's `customFields.<key>` properties as one set (an agency's locations each have their own
+    fields). A key typed differently across locations takes every type (each location's write still checks a
+    value against its own field, `custom_values.py`), and its description says so."""
+    merged: Dict[str, Any] = {}
+    kinds: Dict[str, List[str]] = {}
+    for properties in per_location:
+        for name, schema in properties.items():
+            kinds.setdefault(name, [])
+            if schema["description"] not in kinds[name]:
+                kinds[name].append(schema["description"])
+            if name not in merged:
+                merged[name] = copy.deepcopy(schema)
+                continue
+            known = merged[name]
+            known["type"] = [t for t in known["type"] if t != "null"] + [
+                t for t in schema["type"] if t not in known["type"] and t != "null"] + ["null"]
+            if "items" in schema:
+                known.setdefault("items", schema["items"])
+    for name, descriptions in kinds.items():
+        if len(descriptions) > 1:
+            merged[name]["description"] = " or ".join(descriptions) + ", by location"
+    return merged
+
+
+def _all_custom_field_properties(ghls: Sequence[GHL], logger: logging.Logger) -> Dict[str, Any]:
+    """The custom-field properties of every location, read `DISCOVER_PARALLEL` locations at a time."""
+    with ThreadPoolExecutor(max_workers=max(1, min(DISCOVER_PARALLEL, len(ghls)))) as pool:
+        found = list(pool.map(lambda ghl: _custom_field_properties(ghl, logger), ghls))
+    listed = [properties for properties in found if properties is not None]
+    if not listed:
+        logger.warning("GHL refused to list the contact custom fields: the contacts schema lists none; give the "
+                       "token 'locations/customFields.readonly' to map them in the UI.")
+    return merge_locations(listed)
+
+
 def object_schema(obj: str, custom: Optional[Mapping[str, Any]] = None) -> Dict[str, Any]:
     schema = load_schema(RANKR, SCHEMA_OF_OBJECT[obj])
     schema["properties"].pop(KEY_FIELD, None)
@@ -89,8 +129,9 @@ def object_schema(obj: str, custom: Optional[Mapping[str, Any]] = None) -> Dict[
     return schema
 
 
-def catalog(ghl: GHL, logger: logging.Logger) -> DestinationCatalog:
-    custom = _custom_field_properties(ghl, logger)
+def catalog(ghls: Sequence[GHL], logger: logging.Logger) -> DestinationCatalog:
+    """The objects and operations, with the custom fields of every location in `ghls`."""
+    custom = _all_custom_field_properties(ghls, logger)
     operations: List[DestinationOperation] = [
         DestinationOperation(object_name="contacts", sync_mode=mode, json_schema=object_schema("contacts", custom),
                              matching_keys=CONTACT_KEYS)
@@ -109,5 +150,5 @@ class ProtocolLine:
         self.payload = payload
 
 
-def catalog_message(ghl: GHL, logger: logging.Logger) -> ProtocolLine:
-    return ProtocolLine({"type": "DESTINATION_CATALOG", "destination_catalog": _serializer.dump(catalog(ghl, logger))})
+def catalog_message(ghls: Sequence[GHL], logger: logging.Logger) -> ProtocolLine:
+    return ProtocolLine({"type": "DESTINATION_CATALOG", "destination_catalog": _serializer.dump(catalog(ghls, logger))})

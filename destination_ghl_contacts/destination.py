@@ -143,9 +143,9 @@ def _discover(config_path: str) -> Iterable[ProtocolLine]:
     resolved = validate_config(config, connection_spec())
     logger = logging.getLogger("airbyte")
     quiet_passthrough(logger, PASSTHROUGH)
-    # The catalog's custom fields are the first location's (agency: every location should share them).
-    first = tenancy.location_configs(resolved, logger)[0]
-    yield catalog_message(GHL(first, logger), logger)
+    # The contacts schema holds every location's custom fields (an agency's locations each have their own).
+    locations = tenancy.location_configs(resolved, logger)
+    yield catalog_message([GHL(location, logger) for location in locations], logger)
 
 
 def _write(settings: Settings, report: Report, locations: Locations, identity: Identity,

@@ -153,3 +153,41 @@ def test_a_location_uninstalled_mid_write_leaves_the_sync_and_the_others_finish(
     assert [s["state"]["global"]["shared_state"]["position"] for s in states] == [
         json.loads(line)["state"]["global"]["shared_state"]["position"] for line in first_half + second_half
         if '"STATE"' in line]
+
+
+def _create_field(sb: Any, location_id: str, name: str, data_type: str) -> None:
+    token = sb.mint_token(["locations/customFields.write"], location_id=location_id)
+    created = requests.post(f"{sb.base_url}/locations/{location_id}/customFields",
+                            json={"name": name, "dataType": data_type, "model": "contact"},
+                            headers=sb.headers(token), timeout=30)
+    assert created.status_code == 201, created.text
+
+
+def test_an_agency_discover_maps_every_locations_custom_fields(sandbox_factory):
+    """The contacts schema the UI maps onto holds the custom fields of every location, not only the first's; a
+    key typed differently across locations takes both types; a value still lands in its location's field."""
+    sb = sandbox_factory(seed=22, contacts=1, locations=LOCATIONS)
+    first, second, third = sb.credentials["locations"]
+    _create_field(sb, first, "Tier", "NUMERICAL")
+    _create_field(sb, second, "Tier", "TEXT")
+    _create_field(sb, third, "Only Third", "DATE")
+    config = agency_config(sb)
+    discovered = run("discover", config)
+    assert discovered.returncode == 0, discovered.stderr[-2000:]
+    [message] = discovered.of_type("DESTINATION_CATALOG")
+    contacts = next(op for op in message["destination_catalog"]["operations"] if op["object_name"] == "contacts")
+    properties = contacts["json_schema"]["properties"]
+    assert properties["customFields.tier"]["type"] == ["number", "string", "null"]
+    assert "NUMERICAL" in properties["customFields.tier"]["description"]
+    assert "TEXT" in properties["customFields.tier"]["description"]
+    assert properties["customFields.only_third"]["type"] == ["string", "null"]
+
+    lines = [record("contacts", {"rankrId": "rk_c_tier", "email": "tier.third@example.com", "firstName": "Only",
+                                 "lastName": "Third", "locationId": third, "customFields.only_third": "2026-12-01"}),
+             state(1)]
+    # the discover spent the single-use refresh token: the write runs on the config Airbyte stored from it
+    [control] = discovered.of_type("CONTROL")
+    written = run("write", control["control"]["connectorConfig"]["config"], lines)
+    assert written.returncode == 0, written.stderr[-2000:]
+    contact = next(c for c in sb.dump(location_id=third)["contacts"] if c.get("email") == "tier.third@example.com")
+    assert [v.get("value") for v in contact.get("customFields") or []] == ["2026-12-01"]

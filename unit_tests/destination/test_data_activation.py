@@ -7,7 +7,7 @@ from pathlib import Path
 import jsonschema
 from airbyte_cdk.models import AirbyteMessageSerializer, ConfiguredAirbyteCatalogSerializer
 
-from destination_ghl_contacts.data_activation import catalog_message
+from destination_ghl_contacts.data_activation import catalog_message, merge_locations
 from destination_ghl_contacts.ghl import GHL
 from destination_ghl_contacts.mapping import fold_custom_fields
 from destination_ghl_contacts.spec import Settings
@@ -24,7 +24,7 @@ def test_the_catalog_validates_and_types_custom_fields(mock):
         {"id": "f1", "fieldKey": "contact.lead_score", "dataType": "NUMERICAL", "name": "Lead score"},
         {"id": "f2", "fieldKey": "contact.interests", "dataType": "MULTIPLE_OPTIONS"},
         {"id": "f3", "fieldKey": "contact.about", "dataType": "LARGE_TEXT"}]})
-    payload = catalog_message(GHL(make_config(), logging.getLogger("t")), logging.getLogger("t")).payload
+    payload = catalog_message([GHL(make_config(), logging.getLogger("t"))], logging.getLogger("t")).payload
     VALIDATOR.validate(payload)
     contacts = payload["destination_catalog"]["operations"][0]["json_schema"]["properties"]
     assert contacts["customFields.lead_score"]["type"] == ["number", "null"]
@@ -35,7 +35,7 @@ def test_the_catalog_validates_and_types_custom_fields(mock):
 def test_a_catalog_without_the_custom_field_scope_lists_none_and_says_so(mock, caplog):
     mock.get(FIELDS, status_code=401, json={"message": "The token is not authorized for this scope."})
     with caplog.at_level(logging.WARNING):
-        payload = catalog_message(GHL(make_config(), logging.getLogger("t")), logging.getLogger("t")).payload
+        payload = catalog_message([GHL(make_config(), logging.getLogger("t"))], logging.getLogger("t")).payload
     VALIDATOR.validate(payload)
     contacts = payload["destination_catalog"]["operations"][0]["json_schema"]["properties"]
     assert not [name for name in contacts if name.startswith("customFields.")]
@@ -77,3 +77,17 @@ def test_destination_object_name_and_its_mode_steer_the_stream():
 def test_flat_custom_fields_fold_into_custom_fields():
     assert fold_custom_fields({"email": "a@b.co", "customFields.lead_score": 4, "customFields": {"x": 1}}) == \
         {"email": "a@b.co", "customFields": {"x": 1, "lead_score": 4}}
+
+
+def test_locations_custom_fields_merge_into_one_schema_each_key_with_every_type():
+    number = {"type": ["number", "null"], "description": "GHL custom field Tier (NUMERICAL)"}
+    text = {"type": ["string", "null"], "description": "GHL custom field Tier (TEXT)"}
+    tags = {"type": ["array", "null"], "items": {"type": "string"}, "description": "GHL custom field Tags (CHECKBOX)"}
+    merged = merge_locations([{"customFields.tier": number}, {"customFields.tier": text, "customFields.tags": tags},
+                              {"customFields.tier": number}])
+    assert merged["customFields.tier"]["type"] == ["number", "string", "null"]
+    assert merged["customFields.tier"]["description"] == ("GHL custom field Tier (NUMERICAL) or GHL custom field Tier "
+                                                          "(TEXT), by location")
+    assert merged["customFields.tags"] == tags
+    assert number["type"] == ["number", "null"]  # the inputs are left as they were
+    assert merge_locations([]) == {}
