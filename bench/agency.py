@@ -48,12 +48,30 @@ def _figures(run, stats: dict) -> dict:
     fig = per_location(stats)
     fig["wall_s"] = round(run.wall_s, 1)
     fig["time_over_floor"] = round(run.wall_s / fig["floor_s"], 3) if fig["floor_s"] else None
+    fig.update(_where_time_went(run, stats, fig["floor_s"]))
     fig["cpu_s"] = round(run.cpu_s, 2)
     fig["cpu_share"] = round(run.cpu_s / run.wall_s, 2) if run.wall_s else None
     fig["max_rss_mb"] = round(run.max_rss_mb, 1)
     fig["tree_pss_mb"] = round(run.tree_pss_mb, 1)
     fig["records"] = run.records
     return fig
+
+
+def _where_time_went(run, stats: dict, floor_s: float) -> dict:
+    """The wall time in three parts: until GHL's first answer (the process's start-up and its first request,
+    an OAuth refresh with agency credentials), the busiest location's span from its first answer to its last
+    (what the budget's pacing decides, over the same floor), and after GHL's last answer (the process's end)."""
+    resources = list((stats.get("locations") or {}).values()) + list((stats.get("companies") or {}).values())
+    firsts = [r["first_at"] for r in resources if r.get("first_at")]
+    lasts = [r["last_at"] for r in resources if r.get("last_at")]
+    if not firsts or not run.started_at:
+        return {}
+    busiest = max(stats["locations"].values(), key=lambda r: int(r["requests"]))
+    span = busiest["last_at"] - busiest["first_at"]
+    return {"until_first_answer_s": round(min(firsts) - run.started_at, 2),
+            "busiest_location_span_s": round(span, 2),
+            "busiest_span_over_floor": round(span / floor_s, 3) if floor_s else None,
+            "after_last_answer_s": round(run.started_at + run.wall_s - max(lasts), 2)}
 
 
 def source_run(locations: int, contacts: int, processes: str = "") -> dict:

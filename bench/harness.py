@@ -66,6 +66,7 @@ class ProcessRun:
     """One connector process: wall time, its own CPU seconds and peak RSS, and what it printed."""
     argv: list
     returncode: int = 0
+    started_at: float = 0.0  # epoch seconds, to place the sandbox's answer times within the run
     wall_s: float = 0.0
     cpu_user_s: float = 0.0
     cpu_sys_s: float = 0.0
@@ -166,6 +167,7 @@ def run_process(argv: list, *, stdin_path: str | None = None, timeout_s: float =
     stdin = open(stdin_path, "rb") if stdin_path else subprocess.DEVNULL
     err = tempfile.TemporaryFile()
     t0 = time.monotonic()
+    run.started_at = time.time()
     proc = subprocess.Popen(argv, stdin=stdin, stdout=subprocess.PIPE, stderr=err,
                             env={**os.environ, **(env or {})})
     reader = threading.Thread(target=_pump_messages, args=(proc.stdout, run, t0), daemon=True)

@@ -32,17 +32,19 @@ class _Peak:
 class _Resource:
     """Counters of one location (or company)."""
 
-    __slots__ = ("served", "limited", "served_peak", "all_peak")
+    __slots__ = ("served", "limited", "served_peak", "all_peak", "first_at", "last_at")
 
     def __init__(self):
         self.served = 0
         self.limited = 0
         self.served_peak = _Peak()
         self.all_peak = _Peak()
+        self.first_at = None  # when the first and the last answer went out (epoch s): a client's span of work
+        self.last_at = None
 
     def to_dict(self) -> dict:
         return {"requests": self.served, "429": self.limited, "peak_window": self.served_peak.peak,
-                "peak_window_attempts": self.all_peak.peak}
+                "peak_window_attempts": self.all_peak.peak, "first_at": self.first_at, "last_at": self.last_at}
 
 
 class Stats:
@@ -107,6 +109,9 @@ class Stats:
         if res is None:
             res = self.resources[kind][rid] = _Resource()
         res.all_peak.add(now, self.window_seconds)
+        if res.first_at is None:
+            res.first_at = now
+        res.last_at = now
         if status == 429:
             res.limited += 1
         else:

@@ -33,6 +33,7 @@ from datetime import date, datetime, timezone
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, MutableMapping, Optional
 
 from airbyte_cdk.models import AirbyteCatalog, AirbyteMessage, FailureType, Type
+from airbyte_cdk.sources.streams.call_rate import APIBudget
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from ghl_http.check import explain_failure
@@ -227,14 +228,17 @@ def fit_to_catalog(columns: Mapping[str, Column], catalog: Any) -> Dict[str, Col
     return fitted
 
 
-def read_definitions(config: Mapping[str, Any], logger: logging.Logger) -> Optional[List[Mapping[str, Any]]]:
+def read_definitions(config: Mapping[str, Any], logger: logging.Logger,
+                     budget: Optional[APIBudget] = None) -> Optional[List[Mapping[str, Any]]]:
     """The location's contact custom-field definitions, or None when the token lacks the scope (HTTP 401/403).
 
     Uses the read's own authenticator (`shared_authenticator`): a second OAuth authenticator would spend the
-    single-use refresh token behind the sync's back. Any other failure is explained and stops the run: a
-    catalog or sync quietly without the columns would drop them downstream."""
+    single-use refresh token behind the sync's back; and, during a read, the read's budget (`budget`): sent
+    beside the read's first requests, a request the budget does not count would cost a 429. Any other failure
+    is explained and stops the run: a catalog or sync quietly without the columns would drop them downstream."""
     client = build_http_client(config, name="custom_field_definitions", logger=logger, retries=DEFINITION_RETRIES,
-                               passthrough_statuses=frozenset({401, 403}), authenticator=shared_authenticator(config))
+                               passthrough_statuses=frozenset({401, 403}), authenticator=shared_authenticator(config),
+                               api_budget=budget)
     url = f"{config['api_base_url']}/locations/{config['location_id']}/customFields"
     try:
         _, response = client.send_request("GET", url, request_kwargs={}, headers=ghl_headers(), params={"model": "contact"})
@@ -312,23 +316,25 @@ class ContactColumns:
             data.setdefault(NULLED_KEY, []).extend(nulled)
 
 
-def columns_for_read(config: Mapping[str, Any], catalog: Any, logger: logging.Logger) -> Optional[Dict[str, Column]]:
+def columns_for_read(config: Mapping[str, Any], catalog: Any, logger: logging.Logger,
+                     budget: Optional[APIBudget] = None) -> Optional[Dict[str, Column]]:
     """The columns a read fills: definitions read once, and only when the catalog selects contacts."""
     if not any(stream.stream.name == CONTACTS for stream in catalog.streams):
         return None
-    definitions = read_definitions(config, logger)
+    definitions = read_definitions(config, logger, budget)
     if definitions is None:
         logger.info(NO_SCOPE_LINE)
         return None
     return plan_columns(definitions)
 
 
-def columns_in_background(config: Mapping[str, Any], catalog: Any, logger: logging.Logger) -> "Future[Optional[Dict[str, Column]]]":
+def columns_in_background(config: Mapping[str, Any], catalog: Any, logger: logging.Logger,
+                          budget: Optional[APIBudget]) -> "Future[Optional[Dict[str, Column]]]":
     """`columns_for_read` in a thread of its own, started now: its request goes out with the read's first
     requests instead of before them (the read is as fast as its first seconds' requests)."""
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ghl-custom-fields")
     try:
-        return pool.submit(columns_for_read, config, catalog, logger)
+        return pool.submit(columns_for_read, config, catalog, logger, budget)
     finally:
         pool.shutdown(wait=False)
 

@@ -156,7 +156,7 @@ class SourceGhlContacts(YamlDeclarativeSource):
     def _read_location(self, logger: logging.Logger, config: Mapping[str, Any], catalog: ConfiguredAirbyteCatalog,
                        state: Optional[List[AirbyteStateMessage]]) -> Iterator[AirbyteMessage]:
         """The declarative read of one location (`config['location_id']`), with its own custom-field columns."""
-        columns = columns_in_background(self._config, catalog, logger)
+        columns = columns_in_background(self._config, catalog, logger, self._constructor._api_budget)
         # webhook_receiver (webhook_events.py): deletion records, children of contacts with events, its cursor;
         # then tasks and appointments location-wide where they can be (location_wide.py), the rest declarative
         messages = with_webhook_events(self._config, catalog, state, logger,

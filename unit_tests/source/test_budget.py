@@ -7,7 +7,11 @@ import requests
 from pyrate_limiter import TimeClock
 
 from ghl_http.rate_limit import GHLWindowPolicy
+from source_ghl_contacts import source as source_module
 from source_ghl_contacts.components.budget import FirstAnswerFirstBudget, source_api_budget
+
+from .builders import RATE_HEADERS, ChildResponse, Requests, SearchResponse, config
+from .harness import run_read
 
 
 def _request():
@@ -56,3 +60,35 @@ def test_the_first_sender_may_retry_and_others_go_after_a_timeout_without_answer
     other.join(3)
     assert not other.is_alive()
     assert 0.25 <= time.monotonic() - started < 2
+
+
+def test_every_request_of_a_read_is_counted_by_its_budget(http, monkeypatch):
+    """The parts of a read go at once (custom-field definitions, location-wide and declarative streams), so a
+    request the budget does not count would make the window think one slot freer than GHL's: a 429."""
+    counted = []
+
+    def counting_budget(*args, **kwargs):
+        budget = source_api_budget(*args, **kwargs)
+        acquire = budget.acquire_call
+
+        def acquire_call(request, *a, **k):
+            counted.append(request.url)
+            return acquire(request, *a, **k)
+
+        budget.acquire_call = acquire_call
+        return budget
+
+    monkeypatch.setattr(source_module, "source_api_budget", counting_budget)
+    page = SearchResponse().with_contacts(2).build()
+    http.post(Requests.search, json=page, headers=RATE_HEADERS)
+    for contact in page["contacts"]:
+        http.get(Requests.child(contact["id"], "notes"), json=ChildResponse("notes").for_contact(contact["id"], 1).build(),
+                 headers=RATE_HEADERS)
+        for stream in ("tasks", "appointments"):
+            http.get(Requests.child(contact["id"], stream), json=ChildResponse(stream).for_contact(contact["id"], 1).build(),
+                     headers=RATE_HEADERS)
+    out = run_read(config(), ["contacts", "tasks", "notes", "appointments"])
+    assert len(out.records) > 2
+    sent = [r.url for r in http.request_history]
+    assert any("/customFields" in url for url in sent)
+    assert sorted(sent) == sorted(counted)
