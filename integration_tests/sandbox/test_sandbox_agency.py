@@ -260,8 +260,12 @@ def test_budgets_and_stats_per_location(sb):
     assert [_search(sb, lt_b, b).status_code for _ in range(2)] == [200, 200]
     assert _installed(sb, tok).status_code == 200
     st = sb.stats()
-    assert st["locations"][a] == {"requests": 4, "429": 2, "peak_window": 4, "peak_window_attempts": 6}
-    assert st["locations"][b] == {"requests": 2, "429": 0, "peak_window": 2, "peak_window_attempts": 2}
+    counts = ("requests", "429", "peak_window", "peak_window_attempts")
+    assert {k: st["locations"][a][k] for k in counts} == {"requests": 4, "429": 2, "peak_window": 4,
+                                                          "peak_window_attempts": 6}
+    assert {k: st["locations"][b][k] for k in counts} == {"requests": 2, "429": 0, "peak_window": 2,
+                                                          "peak_window_attempts": 2}
+    assert st["locations"][a]["first_at"] <= st["locations"][a]["last_at"] < st["locations"][b]["first_at"]
     assert c not in st["locations"]
     assert st["companies"][sb.credentials["company_id"]]["requests"] == 1
     assert st["window_seconds"] == 30 and st["rate_limited"] == 2 and st["requests_total"] == 10  # with the /oauth/token call
