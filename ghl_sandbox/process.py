@@ -217,3 +217,14 @@ class SandboxProcess:
     def headers(self, token: str | None = None, version: str = "2021-07-28") -> dict:
         tok = token or self.credentials["private_integration_tokens"]["readwrite"]
         return {"Authorization": f"Bearer {tok}", "Version": version, "Accept": "application/json"}
+
+    def create_custom_field(self, name: str, data_type: str, location_id: str | None = None) -> dict:
+        """A contact custom field of a location (default the first), created through GHL's own route with a
+        token holding the write scope; its definition as GHL answers it."""
+        location = location_id or self.location_id
+        token = self.mint_token(["locations/customFields.write"], location_id=location)
+        r = self.session.post(f"{self.base_url}/locations/{location}/customFields", timeout=30,
+                              json={"name": name, "dataType": data_type, "model": "contact"}, headers=self.headers(token))
+        if r.status_code != 201:
+            raise SandboxError(f"POST /locations/{{locationId}}/customFields -> {r.status_code}: {r.text[:500]}")
+        return r.json()["customField"]

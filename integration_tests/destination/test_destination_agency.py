@@ -155,22 +155,14 @@ def test_a_location_uninstalled_mid_write_leaves_the_sync_and_the_others_finish(
         if '"STATE"' in line]
 
 
-def _create_field(sb: Any, location_id: str, name: str, data_type: str) -> None:
-    token = sb.mint_token(["locations/customFields.write"], location_id=location_id)
-    created = requests.post(f"{sb.base_url}/locations/{location_id}/customFields",
-                            json={"name": name, "dataType": data_type, "model": "contact"},
-                            headers=sb.headers(token), timeout=30)
-    assert created.status_code == 201, created.text
-
-
 def test_an_agency_discover_maps_every_locations_custom_fields(sandbox_factory):
     """The contacts schema the UI maps onto holds the custom fields of every location, not only the first's; a
     key typed differently across locations takes both types; a value still lands in its location's field."""
     sb = sandbox_factory(seed=22, contacts=1, locations=LOCATIONS)
     first, second, third = sb.credentials["locations"]
-    _create_field(sb, first, "Tier", "NUMERICAL")
-    _create_field(sb, second, "Tier", "TEXT")
-    _create_field(sb, third, "Only Third", "DATE")
+    sb.create_custom_field("Tier", "NUMERICAL", location_id=first)
+    sb.create_custom_field("Tier", "TEXT", location_id=second)
+    sb.create_custom_field("Only Third", "DATE", location_id=third)
     config = agency_config(sb)
     discovered = run("discover", config)
     assert discovered.returncode == 0, discovered.stderr[-2000:]

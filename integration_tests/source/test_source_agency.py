@@ -210,15 +210,6 @@ def test_a_read_rotates_the_company_token_and_emits_it_first(sandbox_factory, pr
     assert refresh_works(sb, config) in (400, 401), "the original refresh token was spent"
 
 
-def _create_field(sb: SandboxProcess, location_id: str, name: str, data_type: str) -> str:
-    token = sb.mint_token(["locations/customFields.write"], location_id=location_id)
-    created = requests.post(f"{sb.base_url}/locations/{location_id}/customFields",
-                            json={"name": name, "dataType": data_type, "model": "contact"},
-                            headers=sb.headers(token), timeout=30)
-    assert created.status_code == 201, created.text
-    return created.json()["customField"]["id"]
-
-
 def _set_value(sb: SandboxProcess, location_id: str, field_id: str, value: Any) -> str:
     contact_id = sb.dump(location_id=location_id)["contacts"][0]["id"]
     token = sb.mint_token(["contacts.write"], location_id=location_id)
@@ -232,9 +223,9 @@ def test_an_agency_catalog_holds_every_locations_custom_fields_and_each_read_fil
     sb = sandbox_factory(seed=14, contacts=3, locations=2)
     first, second = sb.credentials["locations"]
     # one key, two types in two locations; and a field only the second location has
-    tier_number = _create_field(sb, first, "Tier", "NUMERICAL")
-    tier_text = _create_field(sb, second, "Tier", "TEXT")
-    only_second = _create_field(sb, second, "Only Second", "DATE")
+    tier_number = sb.create_custom_field("Tier", "NUMERICAL", location_id=first)["id"]
+    tier_text = sb.create_custom_field("Tier", "TEXT", location_id=second)["id"]
+    only_second = sb.create_custom_field("Only Second", "DATE", location_id=second)["id"]
     numbered = _set_value(sb, first, tier_number, 3)
     worded = _set_value(sb, second, tier_text, "gold")
     _set_value(sb, second, only_second, "2026-11-30")

@@ -52,12 +52,8 @@ def test_a_field_created_between_two_discovers_appears_in_the_second(fresh_sandb
     config = pit_config(fresh_sandbox)
     first = _contacts_schema(run_source("discover", config))
     assert "loyalty_points" not in first["properties"]
-    writer = fresh_sandbox.mint_token(["locations/customFields.write"])
-    created = requests.post(f"{fresh_sandbox.base_url}/locations/{fresh_sandbox.location_id}/customFields",
-                            json={"name": "Loyalty Points", "dataType": "NUMERICAL", "model": "contact"},
-                            headers=fresh_sandbox.headers(writer), timeout=30)
-    assert created.status_code == 201, created.text
-    assert created.json()["customField"]["fieldKey"] == "contact.loyalty_points"
+    created = fresh_sandbox.create_custom_field("Loyalty Points", "NUMERICAL")  # fails unless GHL answers 201
+    assert created["fieldKey"] == "contact.loyalty_points"
     second = _contacts_schema(run_source("discover", config))
     assert second["properties"]["loyalty_points"]["type"] == ["null", "number"]
     assert set(first["properties"]) | {"loyalty_points"} == set(second["properties"])
