@@ -19,8 +19,8 @@ A write whose configured streams name a `destination_object_name` writes each su
 the operation its `destination_sync_mode` names (see `spec.Settings.apply_catalog`).
 
 The contacts schema holds the location's contact custom fields (with agency credentials, every location's),
-read live, as top-level `customFields.<key>` properties: the UI maps fields onto top-level names, and the writer folds them back into
-`customFields` (see `mapping.fold_custom_fields`).
+read live, as top-level `customFields.<key>` properties: the UI maps fields onto top-level names, and the
+writer folds them back into `customFields` (see `mapping.fold_custom_fields`).
 """
 
 import copy
@@ -90,12 +90,12 @@ def merge_locations(per_location: Sequence[Mapping[str, Any]]) -> Dict[str, Any]
     fields). A key typed differently across locations takes every type (each location's write still checks a
     value against its own field, `custom_values.py`), and its description says so."""
     merged: Dict[str, Any] = {}
-    kinds: Dict[str, List[str]] = {}
+    descriptions: Dict[str, List[str]] = {}
     for properties in per_location:
         for name, schema in properties.items():
-            kinds.setdefault(name, [])
-            if schema["description"] not in kinds[name]:
-                kinds[name].append(schema["description"])
+            seen = descriptions.setdefault(name, [])
+            if schema["description"] not in seen:
+                seen.append(schema["description"])
             if name not in merged:
                 merged[name] = copy.deepcopy(schema)
                 continue
@@ -104,9 +104,9 @@ def merge_locations(per_location: Sequence[Mapping[str, Any]]) -> Dict[str, Any]
                 t for t in schema["type"] if t not in known["type"] and t != "null"] + ["null"]
             if "items" in schema:
                 known.setdefault("items", schema["items"])
-    for name, descriptions in kinds.items():
-        if len(descriptions) > 1:
-            merged[name]["description"] = " or ".join(descriptions) + ", by location"
+    for name, seen in descriptions.items():
+        if len(seen) > 1:
+            merged[name]["description"] = " or ".join(seen) + ", by location"
     return merged
 
 

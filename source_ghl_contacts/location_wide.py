@@ -272,9 +272,10 @@ def _log(text: str) -> AirbyteMessage:
 
 
 class LocationWideRead:
-    """The location-wide part of one location's read. `messages()` reads the streams it can; afterwards
-    `per_contact` names those that fall back to the declarative per-contact read (a missing scope), and
-    `raise_failures()` ends the read the way the CDK ends it when a stream failed."""
+    """The location-wide part of one location's read. `producers()` read the streams it can, one producer per
+    stream; once they are done `per_contact` names those that fall back to the declarative per-contact read (a
+    missing scope, `fallback_catalog`), and `raise_failures()` ends the read the way the CDK ends it when a
+    stream failed."""
 
     def __init__(self, config: Mapping[str, Any], catalog: ConfiguredAirbyteCatalog,
                  state: Optional[List[AirbyteStateMessage]], logger: logging.Logger, budget: Optional[APIBudget]) -> None:
@@ -301,7 +302,8 @@ class LocationWideRead:
             TASKS: self._tasks, APPOINTMENTS: self._appointments}
         return [(stream, partial(self._stream, stream, readers[stream])) for stream in self.streams]
 
-    def _stream(self, stream: str, records: Callable[[LocationReader, Dict[str, Any]], Iterator[Dict[str, Any]]]) -> Iterator[AirbyteMessage]:
+    def _stream(self, stream: str,
+                records: Callable[[LocationReader, Dict[str, Any]], Iterator[Dict[str, Any]]]) -> Iterator[AirbyteMessage]:
         started = time.monotonic()
         PROGRESS.location_wide.add(stream)
         reader = LocationReader(self._config, self._logger, self._budget)

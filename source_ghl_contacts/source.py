@@ -175,7 +175,7 @@ class SourceGhlContacts(YamlDeclarativeSource):
         per contact once the others are done."""
         wide = LocationWideRead(self._config, catalog, state, logger, self._constructor._api_budget)
         declarative = wide.declarative_catalog(catalog)
-        producers = list(wide.producers())
+        producers = wide.producers()
         if declarative.streams:
             producers.append(("declarative", lambda: self.read_declarative(logger, config, declarative, state)))
         cdk_error: Optional[AirbyteTracedException] = None
